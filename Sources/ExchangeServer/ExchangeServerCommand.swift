@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Server
+
+@main
+struct ExchangeServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exchange-server",
+        abstract: "Exchange Lab: a real-time fiat-crypto exchange server.",
+        subcommands: [Serve.self, Migrate.self, GrantOperator.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every subcommand shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "JSON configuration file (every field optional; EXCHANGE_* variables override it).")
+    var config: String?
+
+    /// Loads and validates; a bad value ends the process with one line naming the field.
+    func load(port: Int? = nil) -> ServerConfiguration {
+        do {
+            var configuration = try ServerConfiguration.load(file: config)
+            if let port { configuration.http.port = port }
+            return configuration
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+func makeLogger(_ configuration: ServerConfiguration, label: String = "exchange") -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP/WebSocket server (default).")
+
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "Port to listen on (overrides http.port).") var port: Int?
+
+    func run() async throws {
+        let configuration = options.load(port: port)
+        let logger = makeLogger(configuration)
+        let services = try ExchangeServices(configuration: configuration, logger: logger)
+        let app = ExchangeApplication.build(services: services) { port in
+            logger.notice("exchange-server listening", metadata: ["url": "http://\(configuration.http.host):\(port)"])
+        }
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations to the primary.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let configuration = options.load()
+        let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
+        let applied = try await Migrator(pool: services.database.primary).migrate()
+        print(applied.isEmpty ? "schema is current" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+        await services.close()
+    }
+}
+
+struct GrantOperator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant-operator", abstract: "Create or promote a user to operator.")
+
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "Phone number in E.164, e.g. +15551234567.") var phone: String
+
+    func run() async throws {
+        let configuration = options.load()
+        let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
+        let user = try await services.grantOperator(phone: phone)
+        print("operator \(user.id)")
+        await services.close()
+    }
+}

@@ -1,0 +1,32 @@
+import Hummingbird
+
+/// Resolves `Authorization: Bearer <token>` (or a `?token=` for WebSocket upgrades) to the
+/// caller: Redis cache first, PostgreSQL on a miss or when Redis is down.
+struct Authenticator: Sendable {
+    let users: UserStore
+    let cache: SessionCache
+
+    func actor(for request: Request) async throws -> Actor {
+        guard let token = Self.bearerToken(request) else { throw APIError.unauthorized }
+        return try await actor(token: token)
+    }
+
+    func actor(token: String) async throws -> Actor {
+        guard token.count >= 32, token.count <= 128 else { throw APIError.unauthorized }
+        let hash = Secrets.tokenHash(token)
+        if let cached = await cache.get(hash) { return cached }
+        guard let (user, remaining) = try await users.session(tokenHash: hash) else { throw APIError.unauthorized }
+        let actor = Actor(id: user.id, role: user.role)
+        await cache.put(hash, actor, sessionRemainingSeconds: remaining)
+        return actor
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let prefix = "Bearer "
+            guard header.hasPrefix(prefix) else { return nil }
+            return String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        }
+        return request.uri.queryParameters.get("token")
+    }
+}

@@ -1,0 +1,85 @@
+/// The request lifecycle: one table of (action, from, to, who) that every route obeys.
+/// Pure logic — no I/O — so it is tested in microseconds and read in one screen.
+public enum RequestAction: String, Sendable, CaseIterable {
+    case create, claim, release, start, complete, fail, cancel
+}
+
+public enum Lifecycle {
+    /// Who may perform a transition.
+    public enum Party: Sendable, Equatable {
+        /// The user who owns the request.
+        case owner
+        /// Any operator.
+        case anyOperator
+        /// The operator the request is assigned to.
+        case assignedOperator
+    }
+
+    public struct Rule: Sendable, Equatable {
+        public let action: RequestAction
+        public let from: RequestStatus
+        public let to: RequestStatus
+        public let party: Party
+    }
+
+    /// The whole lifecycle.
+    public static let rules: [Rule] = [
+        Rule(action: .create, from: .created, to: .pending, party: .owner),
+        Rule(action: .claim, from: .pending, to: .assigned, party: .anyOperator),
+        Rule(action: .release, from: .assigned, to: .pending, party: .assignedOperator),
+        Rule(action: .start, from: .assigned, to: .processing, party: .assignedOperator),
+        Rule(action: .complete, from: .processing, to: .completed, party: .assignedOperator),
+        Rule(action: .fail, from: .processing, to: .failed, party: .assignedOperator),
+        Rule(action: .cancel, from: .pending, to: .cancelled, party: .owner),
+    ]
+
+    /// What the request looks like to the decision: its state and the people attached to it.
+    public struct Subject: Sendable, Equatable {
+        public var status: RequestStatus
+        public var ownerID: String
+        public var assignedOperator: String?
+
+        public init(status: RequestStatus, ownerID: String, assignedOperator: String?) {
+            self.status = status
+            self.ownerID = ownerID
+            self.assignedOperator = assignedOperator
+        }
+    }
+
+    public enum Denial: Error, Sendable, Equatable {
+        /// The actor may not do this (wrong role, not the owner, not the assigned operator).
+        case forbidden
+        /// `claim` on a request that has (or had) an operator.
+        case alreadyClaimed(current: RequestStatus)
+        case invalidTransition(current: RequestStatus)
+    }
+
+    /// Decides `action` by `actor` on `subject`: the new status, or why not.
+    /// Checks run in the contract's order: actor (403) before state (409).
+    public static func decide(_ action: RequestAction, by actor: Actor, on subject: Subject) -> Result<Rule, Denial> {
+        let candidates = rules.filter { $0.action == action }
+        guard let party = candidates.first?.party else { return .failure(.forbidden) }
+        switch party {
+        case .owner:
+            guard actor.role == .user, actor.id == subject.ownerID else { return .failure(.forbidden) }
+        case .anyOperator:
+            guard actor.role == .operator else { return .failure(.forbidden) }
+        case .assignedOperator:
+            guard actor.role == .operator else { return .failure(.forbidden) }
+            if let assigned = subject.assignedOperator, assigned != actor.id { return .failure(.forbidden) }
+        }
+        if let rule = candidates.first(where: { $0.from == subject.status }),
+           party != .assignedOperator || subject.assignedOperator == actor.id {
+            return .success(rule)
+        }
+        if action == .claim, subject.assignedOperator != nil {
+            return .failure(.alreadyClaimed(current: subject.status))
+        }
+        return .failure(.invalidTransition(current: subject.status))
+    }
+
+    /// Event name for entering `status` (`status:assigned`).
+    public static func eventName(_ status: RequestStatus) -> String {
+        "status:\(status.rawValue)"
+    }
+}

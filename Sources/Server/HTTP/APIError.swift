@@ -1,0 +1,52 @@
+/// An error answered to a client in the contract's envelope:
+/// `{"error": {"code": "...", "message": "...", "details": {...}}}`.
+public struct APIError: Error, Sendable {
+    public let status: Int
+    public let code: String
+    public let message: String
+    public var details: [(String, JSON)] = []
+    public var retryAfterSeconds: Int?
+
+    public init(status: Int, code: String, message: String, details: [(String, JSON)] = [], retryAfterSeconds: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public var body: JSON {
+        var fields: [(String, JSON)] = [("code", .string(code)), ("message", .string(message))]
+        if !details.isEmpty { fields.append(("details", .object(details))) }
+        return .object([("error", .object(fields))])
+    }
+
+    public static let unauthorized = APIError(status: 401, code: "unauthorized", message: "missing, unknown or expired token")
+    public static let forbidden = APIError(status: 403, code: "forbidden", message: "not allowed for this user")
+    public static let notFound = APIError(status: 404, code: "not_found", message: "not found")
+    public static let badRequest = APIError(status: 400, code: "bad_request", message: "body is not valid JSON")
+    public static let payloadTooLarge = APIError(status: 413, code: "payload_too_large", message: "body exceeds 64 KiB")
+    public static let unavailable = APIError(status: 503, code: "unavailable", message: "a dependency is unavailable, retry later")
+
+    public static func validation(_ problems: [(String, String)]) -> APIError {
+        APIError(status: 422, code: "validation_failed", message: "invalid fields",
+                 details: problems.map { ($0.0, .string($0.1)) })
+    }
+
+    public static func rateLimited(retryAfter: Int) -> APIError {
+        APIError(status: 429, code: "rate_limited", message: "too many requests", retryAfterSeconds: max(1, retryAfter))
+    }
+
+    static func denial(_ denial: Lifecycle.Denial) -> APIError {
+        switch denial {
+        case .forbidden:
+            .forbidden
+        case .alreadyClaimed(let current):
+            APIError(status: 409, code: "already_claimed", message: "request is already claimed",
+                     details: [("currentStatus", .string(current.rawValue))])
+        case .invalidTransition(let current):
+            APIError(status: 409, code: "invalid_transition", message: "not allowed in status \(current.rawValue)",
+                     details: [("currentStatus", .string(current.rawValue))])
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+import NIOCore
+
+/// Per-request context: Hummingbird's core storage plus the caller, once authenticated.
+public struct ExchangeContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var actor: Actor?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.actor = nil
+    }
+}
+
+extension Response {
+    /// A JSON response with the contract's content type.
+    static func json(_ body: JSON, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.serialized)))
+    }
+}

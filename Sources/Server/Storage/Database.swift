@@ -1,0 +1,106 @@
+import PostgresClient
+import Synchronization
+
+/// The primary and replica pools, wired to metrics, and the analytics routing rule.
+public final class Database: Sendable {
+    public let primary: PostgresPool
+    public let replica: PostgresPool
+    let routing: ServerConfiguration.Routing
+    let metrics: ServerMetrics
+    /// Last measured replica lag; `nil` while the replica is unreachable.
+    private let replicaLag = Mutex<Duration?>(nil)
+
+    public init(configuration: ServerConfiguration, metrics: ServerMetrics) {
+        self.metrics = metrics
+        self.routing = configuration.db.routing
+        func pool(_ name: String, _ settings: ServerConfiguration.Pool) -> PostgresPool {
+            let acquire = metrics.poolAcquire(name)
+            return PostgresPool(
+                configuration: PostgresConfiguration(
+                    url: settings.url, name: name, poolSize: settings.poolSize,
+                    acquireTimeout: .milliseconds(configuration.db.pool.acquireTimeoutMs),
+                    statementTimeout: .milliseconds(configuration.db.pool.statementTimeoutMs)
+                ),
+                observer: PostgresPoolObserver(
+                    acquired: { acquire.record($0) },
+                    queryFinished: { query, duration, _ in metrics.query(name, query).record(duration) }
+                )
+            )
+        }
+        self.primary = pool("primary", configuration.db.primary)
+        self.replica = pool("replica", configuration.db.replica)
+    }
+
+    /// Copies pool statistics into the `db_pool_*` gauges (called before each scrape).
+    func updatePoolGauges() {
+        for (name, pool) in [("primary", primary), ("replica", replica)] {
+            let stats = pool.statistics()
+            metrics.poolConnections(name, "idle").set(Double(stats.idle))
+            metrics.poolConnections(name, "used").set(Double(stats.used))
+            metrics.poolPending(name).set(Double(stats.pending))
+        }
+    }
+
+    // MARK: Replica lag and routing
+
+    static let lagQuery = PostgresQuery("replica_lag", """
+        SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                    ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000000, 0) END::bigint AS lag_us
+        """)
+
+    /// Measures the replica's lag once (see `ReplicaMonitor` for the loop).
+    func measureReplicaLag() async {
+        do {
+            let row = try await replica.query(Self.lagQuery).first
+            let micros: Int64 = try row?.decode("lag_us") ?? 0
+            let lag = Duration.microseconds(micros)
+            replicaLag.withLock { $0 = lag }
+            metrics.replicaLag.set(Double(micros) / 1e6)
+        } catch {
+            replicaLag.withLock { $0 = nil }
+        }
+    }
+
+    public enum AnalyticsTarget: String, Sendable {
+        case primary, replica
+    }
+
+    /// Where the next analytics query goes, and why (counted in `db_routing_decisions_total`).
+    func analyticsTarget() -> (AnalyticsTarget, reason: String) {
+        guard routing.analytics == .replica else { return (.primary, "configured") }
+        guard let lag = replicaLag.withLock({ $0 }) else { return (.primary, "replica_down") }
+        guard lag <= .milliseconds(routing.maxReplicaLagMs) else { return (.primary, "replica_lagging") }
+        return (.replica, "ok")
+    }
+
+    /// Runs an analytics read where routing says, falling back to the primary if the replica
+    /// fails mid-query. Returns the result and the pool that answered.
+    func analytics<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> (T, AnalyticsTarget) {
+        let (target, reason) = analyticsTarget()
+        if target == .replica {
+            do {
+                let result = try await body(replica)
+                metrics.routing(target: "replica", reason: reason).increment()
+                return (result, .replica)
+            } catch let error as PostgresError where error.isConnectionError || error.isPoolTimeout {
+                replicaLag.withLock { $0 = nil }
+                metrics.routing(target: "primary", reason: "replica_error").increment()
+                return (try await body(primary), .primary)
+            }
+        }
+        metrics.routing(target: "primary", reason: reason).increment()
+        return (try await body(primary), .primary)
+    }
+
+    public func close() {
+        primary.close()
+        replica.close()
+    }
+}
+
+extension PostgresError {
+    var isPoolTimeout: Bool {
+        if case .poolTimeout = self { return true }
+        return false
+    }
+}
