@@ -60,7 +60,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "ExchangeServer",
-            dependencies: ["Server", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Server", "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "ProviderSimulator",
@@ -82,8 +87,9 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server",
+                "Server", "ProviderSimulator", "PostgresClient", "RedisClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),

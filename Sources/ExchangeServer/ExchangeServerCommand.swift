@@ -8,7 +8,7 @@ struct ExchangeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-server",
         abstract: "Exchange Lab: a real-time fiat-crypto exchange server.",
-        subcommands: [Serve.self, Migrate.self, GrantOperator.self],
+        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -73,6 +73,12 @@ struct GrantOperator: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @Argument(help: "Phone number in E.164, e.g. +15551234567.") var phone: String
+
+    func validate() throws {
+        guard phone.first == "+", phone.count >= 9, phone.count <= 16, phone.dropFirst().allSatisfy(\.isNumber), phone.dropFirst().first != "0" else {
+            throw ValidationError("phone must be E.164, e.g. +15551234567")
+        }
+    }
 
     func run() async throws {
         let configuration = options.load()

@@ -14,7 +14,7 @@ public final class RedisClient: RedisCommandExecutor, Sendable {
     /// The configuration every connection uses.
     public let configuration: RedisConfiguration
     private let connections: [RedisConnection]
-    private let next = Atomic<Int>(0)
+    private let next = Atomic<UInt>(0)
     private let observer: RedisCommandObserver?
     private let dedicated = Mutex<[WeakConnection]>([])
     private let dedicatedCount = Atomic<Int>(0)
@@ -62,11 +62,12 @@ public final class RedisClient: RedisCommandExecutor, Sendable {
     }
 
     private func leastLoaded() -> RedisConnection {
-        let start = next.add(1, ordering: .relaxed).oldValue
-        var best = connections[start % connections.count]
+        let count = UInt(connections.count)
+        let start = next.add(1, ordering: .relaxed).oldValue % count
+        var best = connections[Int(start)]
         var bestLoad = best.inFlight
         for offset in 1..<connections.count where bestLoad > 0 {
-            let candidate = connections[(start + offset) % connections.count]
+            let candidate = connections[Int((start + UInt(offset)) % count)]
             let load = candidate.inFlight
             if load < bestLoad {
                 best = candidate

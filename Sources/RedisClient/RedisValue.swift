@@ -19,7 +19,8 @@ public enum RedisValue: Sendable, Hashable {
 }
 
 extension RedisValue {
-    /// The text of a simple string, bulk string (decoded as UTF-8), or error; `nil` otherwise.
+    /// The text of a simple string, bulk string (decoded as UTF-8), error, or integer (in
+    /// decimal); `nil` for arrays and nil.
     public var string: String? {
         switch self {
         case .simpleString(let s), .error(let s): s

@@ -66,7 +66,7 @@ import Testing
 
     @Test func concurrentMixedCommandsGetTheirOwnReplies() async throws {
         let prefix = TestRedis.prefix()
-        try await withClient(prefix: prefix, adjust: { $0.poolSize = 1 }) { redis async throws in
+        try await withClient(TestRedis.configuration(poolSize: 1), prefix: prefix) { redis async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<300 {
                     group.addTask {
@@ -100,7 +100,7 @@ import Testing
 
     @Test func errorRepliesThrowAndLeaveTheConnectionUsable() async throws {
         let prefix = TestRedis.prefix()
-        try await withClient(prefix: prefix, adjust: { $0.poolSize = 1 }) { redis async throws in
+        try await withClient(TestRedis.configuration(poolSize: 1), prefix: prefix) { redis async throws in
             try await redis.set(prefix + "text", "not a number")
             await #expect {
                 try await redis.incr(prefix + "text")
@@ -137,10 +137,11 @@ import Testing
     @Test func observerSeesLowercasedCommandNames() async throws {
         let prefix = TestRedis.prefix()
         let seen = Mutex<[(String, Bool)]>([])
-        try await withClient(prefix: prefix, onCommand: { name, duration, succeeded in
+        let observer: RedisCommandObserver = { name, duration, succeeded in
             #expect(duration >= .zero)
             seen.withLock { $0.append((name, succeeded)) }
-        }) { redis async throws in
+        }
+        try await withClient(prefix: prefix, onCommand: observer) { redis async throws in
             try await redis.set(prefix + "k", "v")
             _ = try await redis.get(prefix + "k")
             _ = try? await redis.send(["HGET", prefix + "k", "f"])

@@ -4,7 +4,7 @@ import Testing
 @Suite struct RedisConnectionFailureTests {
     @Test func nothingListeningFailsFastWithConnectionFailed() async throws {
         let port = TestRedis.unusedPort()
-        try await withClient(adjust: { $0.port = port }) { redis async throws in
+        try await withClient(TestRedis.configuration(port: port)) { redis async throws in
             try await withDeadline(2) {
                 for _ in 0..<5 {
                     await #expect {
@@ -29,12 +29,9 @@ import Testing
         }
     }
 
-    @Test func unroutableHostFailsWithinTheConnectTimeout() async throws {
-        // 10.255.255.1 is normally unroutable: connect() neither succeeds nor is refused.
-        try await withClient(adjust: {
-            $0.host = "10.255.255.1"
-            $0.connectTimeout = .milliseconds(300)
-        }) { redis async throws in
+    @Test func unreachableHostFailsWithoutHanging() async throws {
+        // 10.255.255.1 is normally unroutable: connect() either times out or fails at once.
+        try await withClient(TestRedis.configuration(host: "10.255.255.1", connectTimeout: .milliseconds(300))) { redis async throws in
             try await withDeadline(3) {
                 await #expect(throws: RedisError.self) { try await redis.ping() }
             }
@@ -43,10 +40,7 @@ import Testing
 
     @Test func replyTimeoutFailsAndTheConnectionRecovers() async throws {
         let prefix = TestRedis.prefix()
-        try await withClient(prefix: prefix, adjust: {
-            $0.poolSize = 1
-            $0.commandTimeout = .milliseconds(300)
-        }) { redis async throws in
+        try await withClient(TestRedis.configuration(poolSize: 1, commandTimeout: .milliseconds(300)), prefix: prefix) { redis async throws in
             // BLPOP blocks server-side for 5 s; sent as a non-blocking command it must time out.
             try await withDeadline(3) {
                 await #expect(throws: RedisError.timeout) {
@@ -59,7 +53,7 @@ import Testing
 
     @Test func blockingCommandsGetALongerReadTimeout() async throws {
         let prefix = TestRedis.prefix()
-        try await withClient(prefix: prefix, adjust: { $0.commandTimeout = .milliseconds(300) }) { redis async throws in
+        try await withClient(TestRedis.configuration(commandTimeout: .milliseconds(300)), prefix: prefix) { redis async throws in
             let connection = redis.dedicatedConnection()
             let reply = try await withDeadline(5) {
                 try await connection.execute(RedisCommand(["BLPOP", prefix + "never", "1"], blocking: .upTo(.seconds(1))))
@@ -73,10 +67,7 @@ import Testing
         let prefix = TestRedis.prefix()
         let name = "redisclient-test-\(prefix.split(separator: ":")[2])"
         try await withClient(prefix: prefix) { admin async throws in
-            let victim = TestRedis.client(adjust: {
-                $0.poolSize = 1
-                $0.clientName = name
-            })
+            let victim = RedisClient(configuration: TestRedis.configuration(poolSize: 1, clientName: name))
             try await victim.set(prefix + "k", "before")
             let killed = try await admin.send(["CLIENT", "KILL", "TYPE", "normal", "ID", String(try await clientID(named: name, using: admin))])
             #expect(killed.int == 1)
@@ -86,8 +77,48 @@ import Testing
         }
     }
 
+    @Test func killDuringAPipelineFailsOrAnswersEveryCaller() async throws {
+        let prefix = TestRedis.prefix()
+        let name = "redisclient-test-\(prefix.split(separator: ":")[2])"
+        try await withClient(prefix: prefix) { admin async throws in
+            let victim = RedisClient(configuration: TestRedis.configuration(poolSize: 1, clientName: name))
+            try await victim.ping()
+            let id = try await clientID(named: name, using: admin)
+            let key = prefix + "counter"
+            let outcomes = try await withDeadline(10) {
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for index in 0..<3000 {
+                        group.addTask {
+                            do {
+                                try await victim.incr(key)
+                                return true
+                            } catch let error as RedisError {
+                                #expect(error.code == "connection_failed", "\(error)")
+                                return false
+                            }
+                        }
+                        if index == 1000 {
+                            group.addTask {
+                                try await admin.send(["CLIENT", "KILL", "ID", String(id)])
+                                return false
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+            }
+            let succeeded = outcomes.filter { $0 }.count
+            let counted = Int(try await admin.get(key) ?? "0") ?? -1
+            // A failed INCR may still have run (its reply was lost), never the other way round.
+            #expect((succeeded...3000).contains(counted))
+            // And the connection works again afterwards.
+            #expect(try await victim.incr(key) == counted + 1)
+            await victim.shutdown()
+        }
+    }
+
     @Test func closedClientRejectsCommands() async throws {
-        let redis = TestRedis.client()
+        let redis = RedisClient(configuration: TestRedis.configuration)
         #expect(try await redis.ping() == "PONG")
         await redis.shutdown()
         await #expect(throws: RedisError.closed) { try await redis.ping() }

@@ -29,11 +29,11 @@ import Testing
             #expect(try await subscriber.subscribe([prefix + "a", prefix + "b"]))
             #expect(subscriber.channels == [prefix + "a", prefix + "b"])
 
-            try await redis.publish(prefix + "request:42", bytes: [0, 1, 2])
-            try await redis.publish(prefix + "a", "to a")
+            #expect(try await redis.publish(prefix + "request:42", bytes: [0, 1, 2]) == 1)
+            #expect(try await redis.publish(prefix + "a", "to a") == 1)
             #expect(try await subscriber.unsubscribe([prefix + "a"]))
             #expect(try await redis.publish(prefix + "a", "lost") == 0)
-            try await redis.publish(prefix + "b", "to b")
+            #expect(try await redis.publish(prefix + "b", "to b") == 1)
 
             let received = try await withDeadline(10) { await collect(3, from: subscriber.messages) }
             #expect(received[0] == RedisPubSubMessage(channel: prefix + "request:42", pattern: prefix + "request:*", payload: [0, 1, 2]))
@@ -59,7 +59,7 @@ import Testing
             let pattern = prefix + "p:*"
             #expect(try await subscriber.subscribe([channel]))
             #expect(try await subscriber.psubscribe([pattern]))
-            try await redis.publish(channel, "before")
+            #expect(try await redis.publish(channel, "before") == 1)
             #expect(try await withDeadline(10) { await collect(1, from: subscriber.messages) }.map(\.string) == ["before"])
 
             // Kill only our subscriber's connection (other suites may share this Redis).

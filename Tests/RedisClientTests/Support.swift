@@ -19,14 +19,23 @@ enum TestRedis {
         "test:redisclient:\(UUID().uuidString.prefix(8)):\(test.prefix { $0 != "(" }):"
     }
 
-    /// A client on the test Redis; pass extra settings through `adjust`.
-    static func client(
-        onCommand: RedisCommandObserver? = nil,
-        adjust: (inout RedisConfiguration) -> Void = { _ in }
-    ) -> RedisClient {
+    /// The test configuration with some settings changed.
+    static func configuration(
+        poolSize: Int? = nil,
+        port: Int? = nil,
+        host: String? = nil,
+        clientName: String? = nil,
+        connectTimeout: Duration? = nil,
+        commandTimeout: Duration? = nil
+    ) -> RedisConfiguration {
         var configuration = configuration
-        adjust(&configuration)
-        return RedisClient(configuration: configuration, onCommand: onCommand)
+        if let poolSize { configuration.poolSize = poolSize }
+        if let port { configuration.port = port }
+        if let host { configuration.host = host }
+        if let clientName { configuration.clientName = clientName }
+        if let connectTimeout { configuration.connectTimeout = connectTimeout }
+        if let commandTimeout { configuration.commandTimeout = commandTimeout }
+        return configuration
     }
 
     /// A TCP port on 127.0.0.1 with nothing listening (bound, then released).
@@ -94,12 +103,12 @@ func collect(_ count: Int, from messages: AsyncStream<RedisPubSubMessage>) async
 /// and shuts the client down, whether `body` threw or not.
 @discardableResult
 func withClient<T>(
+    _ configuration: RedisConfiguration = TestRedis.configuration,
     prefix: String? = nil,
     onCommand: RedisCommandObserver? = nil,
-    adjust: (inout RedisConfiguration) -> Void = { _ in },
     _ body: (RedisClient) async throws -> T
 ) async throws -> T {
-    let client = TestRedis.client(onCommand: onCommand, adjust: adjust)
+    let client = RedisClient(configuration: configuration, onCommand: onCommand)
     let result: Result<T, Error>
     do {
         result = .success(try await body(client))

@@ -10,7 +10,7 @@ enum Hiredis {
     /// connection and selects the database as configured.
     static func connect(_ configuration: RedisConfiguration) -> Result<Context, RedisError> {
         let endpoint = configuration.endpoint
-        guard let context = redisConnectWithTimeout(configuration.host, Int32(configuration.port), timeval(configuration.connectTimeout))
+        guard let context = redisConnectWithTimeout(configuration.host, Int32(clamping: configuration.port), timeval(configuration.connectTimeout))
         else {
             return .failure(.connectionFailed("\(endpoint): cannot allocate a context"))
         }

@@ -82,13 +82,16 @@ final class SubscriberCore: @unchecked Sendable {
         self.messages = messages
         self.events = events
         self.onStateChange = onStateChange
+        // Without a pipe (no descriptors left) the loop still works: poll ignores -1 and
+        // changes are then picked up within `pollInterval`.
         var fds: [Int32] = [-1, -1]
-        if pipe(&fds) != 0 {
-            fatalError("RedisSubscriber: pipe failed, errno \(errno)")
-        }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            fds = [-1, -1]
         }
         wakeRead = fds[0]
         wakeWrite = fds[1]
@@ -101,7 +104,11 @@ final class SubscriberCore: @unchecked Sendable {
     func change(_ change: Change, _ names: [String]) async throws -> Bool {
         let names = Array(Set(names))
         return try await withCheckedThrowingContinuation { continuation in
-            enum Admission { case queued, notConnected(Bool), closed }
+            enum Admission {
+                case queued
+                case notConnected(Bool)
+                case closed
+            }
             let admission = shared.withLock { shared -> Admission in
                 guard !shared.stopped else { return .closed }
                 switch change {
@@ -110,7 +117,10 @@ final class SubscriberCore: @unchecked Sendable {
                 case .unsubscribe: shared.channels.subtract(names)
                 case .punsubscribe: shared.patterns.subtract(names)
                 }
-                guard shared.linkUp, !names.isEmpty else { return .notConnected(shared.state == .connected) }
+                // Queue while connected or making the first connection; fail fast while down.
+                guard shared.linkUp || shared.state == .connecting, !names.isEmpty else {
+                    return .notConnected(shared.state == .connected)
+                }
                 shared.changes.append(PendingChange(change: change, names: names, continuation: continuation))
                 return .queued
             }
@@ -172,6 +182,7 @@ final class SubscriberCore: @unchecked Sendable {
         switch Hiredis.connect(configuration) {
         case .failure:
             lostSinceConnect = true
+            failWaiters(with: nil)
             increaseBackoff(from: now)
             setState(.disconnected)
             return nil
@@ -345,8 +356,8 @@ final class SubscriberCore: @unchecked Sendable {
         events.finish()
         shared.withLock { shared in
             shared.pipeOpen = false
-            close(wakeRead)
-            close(wakeWrite)
+            if wakeRead >= 0 { close(wakeRead) }
+            if wakeWrite >= 0 { close(wakeWrite) }
         }
     }
 }

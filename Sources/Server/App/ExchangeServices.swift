@@ -59,3 +59,12 @@ public final class ExchangeServices: Sendable {
         try? await httpClient.shutdown()
     }
 }
+
+extension ExchangeServices {
+    /// Stores `code` as `phone`'s current one-time code, creating the user if new, without
+    /// sending anything. For tests and local tooling; the HTTP API never exposes it.
+    public func plantCode(phone: String, code: String) async throws {
+        _ = try await users.issueCode(phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code),
+                                      ttlSeconds: configuration.auth.otpTtlSeconds, outbox: "[]")
+    }
+}

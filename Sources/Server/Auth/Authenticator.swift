@@ -6,8 +6,10 @@ struct Authenticator: Sendable {
     let users: UserStore
     let cache: SessionCache
 
+    /// The caller of an API request: `Authorization` header only, so tokens stay out of URLs
+    /// (and access logs) everywhere but the WebSocket upgrade.
     func actor(for request: Request) async throws -> Actor {
-        guard let token = Self.bearerToken(request) else { throw APIError.unauthorized }
+        guard let token = Self.headerToken(request) else { throw APIError.unauthorized }
         return try await actor(token: token)
     }
 
@@ -21,12 +23,15 @@ struct Authenticator: Sendable {
         return actor
     }
 
+    static func headerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix) else { return nil }
+        return String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Header or `?token=` (browsers can't set headers on a WebSocket upgrade).
     static func bearerToken(_ request: Request) -> String? {
-        if let header = request.headers[.authorization] {
-            let prefix = "Bearer "
-            guard header.hasPrefix(prefix) else { return nil }
-            return String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
-        }
-        return request.uri.queryParameters.get("token")
+        headerToken(request) ?? request.uri.queryParameters.get("token")
     }
 }

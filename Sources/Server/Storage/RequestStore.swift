@@ -157,3 +157,23 @@ enum UUIDText {
         UUID().uuidString.lowercased()
     }
 }
+
+extension RequestStore {
+    /// The claim transaction's statements with pgbench variables in place of parameters:
+    /// `:rid` (request id) and `:op` (operator id). `scripts/bench-claim` runs exactly this SQL
+    /// through pgbench to compare with the same transaction through HTTP.
+    public static func pgbenchClaimScript() -> String {
+        func substitute(_ sql: String, _ values: [String]) -> String {
+            var text = sql
+            for (index, value) in values.enumerated().reversed() { text = text.replacingOccurrences(of: "$\(index + 1)", with: value) }
+            return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        }
+        return [
+            "SELECT id AS rid FROM bench_claim_ids WHERE n = nextval('bench_claim_seq') \\gset",
+            "BEGIN;",
+            substitute(lock.sql, [":rid"]) + ";",
+            substitute(transition.sql, [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", "'[]'"]) + ";",
+            "COMMIT;",
+        ].joined(separator: "\n") + "\n"
+    }
+}
