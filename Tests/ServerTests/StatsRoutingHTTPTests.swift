@@ -1,33 +1,49 @@
 import Foundation
+import PostgresClient
+@testable import Server
 import Testing
 
 /// `GET /api/stats`: the aggregate, replica routing, and the fallback to the primary.
 @Suite struct StatsRoutingHTTPTests {
+    /// Rows are planted in a random past minute that no other test touches, so the
+    /// aggregate's exact values can be checked while other suites write concurrently.
+    static let plant = PostgresQuery("t_stats_plant", """
+        INSERT INTO requests (user_id, status, fiat_currency, fiat_amount, crypto_currency, created_at,
+                              processing_started_at, completed_at, last_seq)
+        VALUES ($1::uuid, $2, $3, $4::numeric, 'BTC', $5::timestamptz,
+                $5::timestamptz + make_interval(secs => 1), $5::timestamptz + make_interval(secs => 1) + make_interval(secs => $6::float8 / 1000), 0)
+        """)
+
     @Test func aggregatesAWindowOnTheReplica() async throws {
-        try await TestExchange.with({ $0.db.routing.analytics = .replica; $0.db.routing.lagCheckIntervalMs = 100; $0.rateLimit.perUserPerMinute = 100 }) { exchange in
+        try await TestExchange.with({ $0.db.routing.analytics = .replica; $0.db.routing.lagCheckIntervalMs = 100 }) { exchange in
             let user = try await exchange.signIn()
             let op = try await exchange.signIn(operator: true)
-            let from = Date().addingTimeInterval(-1)
-            var ids: [String] = []
-            for amount in ["10.25", "20.50", "5.00"] { ids.append(try await exchange.createRequest(user, amount: amount, fiat: "GBP")) }
-            for id in ids.prefix(2) {
-                for action in ["claim", "start", "complete"] { try await exchange.call(.POST, "/api/requests/\(id)/\(action)", token: op.token) }
+            let minute = Date(timeIntervalSince1970: Double(Int.random(in: 500_000...20_000_000)) * 60)
+            let at = ISO8601.string(minute.addingTimeInterval(10))
+            let rows: [(String, String, String, Int)] = [
+                ("completed", "GBP", "10.25", 1000), ("completed", "GBP", "20.50", 3000), ("completed", "USD", "5.00", 2000),
+                ("pending", "GBP", "7.00", 0), ("failed", "EUR", "1.00", 0),
+            ]
+            for (status, fiat, amount, processingMs) in rows {
+                _ = try await exchange.services.database.primary.query(Self.plant, [user.userID, status, fiat, amount, at, processingMs])
             }
-            let to = Date().addingTimeInterval(1)
-            let window = "from=\(ISO8601DateFormatter().string(from: from))&to=\(ISO8601DateFormatter().string(from: to))"
-            // Only this test's user creates GBP requests in this window… but others may create
-            // other currencies concurrently, so check the GBP volume exactly and totals loosely.
+            let window = "from=\(ISO8601.string(minute))&to=\(ISO8601.string(minute.addingTimeInterval(60)))"
             var stats: [String: Any] = [:]
             for _ in 0..<50 {
                 stats = try await exchange.call(.GET, "/api/stats?\(window)", token: op.token).json
-                if (stats["volume"] as? [String: Any])?["GBP"] as? String == "30.75" { break }
+                if stats["total"] as? Int == 5 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect((stats["volume"] as? [String: Any])?["GBP"] as? String == "30.75")
             #expect(stats["source"] as? String == "replica")
-            #expect((stats["total"] as? Int ?? 0) >= 3)
-            #expect((stats["completed"] as? Int ?? 0) >= 2)
-            #expect(stats["avgProcessingMs"] is Double)
+            #expect(stats["total"] as? Int == 5)
+            #expect(stats["completed"] as? Int == 3)
+            #expect(stats["volume"] as? [String: String] == ["GBP": "30.75", "USD": "5.00"])
+            #expect(stats["avgProcessingMs"] as? Double == 2000)
+            // `to` is exclusive: the minute before holds nothing.
+            let before = "from=\(ISO8601.string(minute.addingTimeInterval(-60)))&to=\(ISO8601.string(minute))"
+            let empty = try await exchange.call(.GET, "/api/stats?\(before)", token: op.token).json
+            #expect(empty["total"] as? Int == 0)
+            #expect(empty["avgProcessingMs"] is NSNull)
         }
     }
 

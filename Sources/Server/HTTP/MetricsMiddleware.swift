@@ -23,16 +23,6 @@ struct MetricsMiddleware: RouterMiddleware {
     /// Hummingbird prints parameters as `{id}`; the contract spells them `:id`.
     static func template(_ endpoint: String?) -> String {
         guard let endpoint else { return "unmatched" }
-        var out = ""
-        var inParameter = false
-        for character in endpoint {
-            switch character {
-            case "{": inParameter = true; out.append(":")
-            case "}": inParameter = false
-            default: out.append(character)
-            }
-        }
-        _ = inParameter
-        return out
+        return endpoint.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
     }
 }
