@@ -17,14 +17,17 @@ public enum ExchangeApplication {
         AuthRoutes(services: services).register(on: router)
         RequestRoutes(services: services).register(on: router)
         StatsRoutes(services: services).register(on: router)
+        RealtimeEndpoint(services: services).register(on: router)
 
         let configuration = services.configuration
         let background: [any Service] = [
             ShutdownCloser(services: services),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
-        ] + extraServices
+            EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
+        ] + QueueSystem.backgroundServices(services) + extraServices
         return Application(
             router: router,
+            server: RealtimeEndpoint(services: services).server,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "exchange-lab"),
             services: background,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

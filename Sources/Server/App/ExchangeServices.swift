@@ -15,6 +15,8 @@ public final class ExchangeServices: Sendable {
     let rateLimiter: RateLimiter
     let sideEffects: SideEffects
     let events: EventPublisher
+    /// This instance's WebSocket rooms and connections, fed by `EventFanout`.
+    public let realtime: RealtimeHub
     let readiness: Readiness
     let httpClient: HTTPClient
     public let logger: Logger
@@ -42,6 +44,7 @@ public final class ExchangeServices: Sendable {
         let provider = ProviderClient(baseURL: configuration.provider.url, timeout: .milliseconds(configuration.provider.timeoutMs), http: httpClient)
         self.sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: database.primary, metrics: metrics, logger: logger)
         self.events = EventPublisher(redis: redis, logger: logger)
+        self.realtime = RealtimeHub(configuration: configuration.realtime, metrics: metrics)
         self.readiness = Readiness(database: database, redis: redis, metrics: metrics)
     }
 

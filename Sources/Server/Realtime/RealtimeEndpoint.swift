@@ -1,0 +1,71 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// `/ws`: the HTTP/1 server with WebSocket upgrade, authenticated at the upgrade.
+///
+/// The token comes from `Authorization: Bearer` or `?token=` (browsers can't set headers on a
+/// WebSocket). A missing or bad token is refused before the upgrade with `401` and the
+/// contract's error body; an upgrade to any other path is `404`.
+struct RealtimeEndpoint: Sendable {
+    static let path = "/ws"
+
+    let services: ExchangeServices
+
+    /// The server for `Application(server:)`: plain HTTP/1 for the API, WebSocket on `/ws`.
+    var server: HTTPServerBuilder {
+        let realtime = services.configuration.realtime
+        let webSocket = WebSocketServerConfiguration(
+            maxFrameSize: realtime.maxFrameBytes,
+            autoPing: .enabled(timePeriod: .milliseconds(realtime.pingIntervalMs)),
+            closeTimeout: .seconds(5)
+        )
+        let endpoint = self
+        return .http1WebSocketUpgrade(configuration: .init(http1: .init(), ws: webSocket)) { head, channel, logger in
+            await endpoint.shouldUpgrade(head, channel: channel, logger: logger)
+        }
+    }
+
+    /// `GET /ws` without an upgrade: the same 401 for a bad token, else 426.
+    func register(on router: Router<ExchangeContext>) {
+        router.get("/ws") { request, _ -> Response in
+            _ = try await authenticate(request)
+            let error = APIError(status: 426, code: "upgrade_required", message: "open a WebSocket on /ws")
+            return .json(error.body, status: .upgradeRequired, headers: [.upgrade: "websocket"])
+        }
+    }
+
+    /// The caller, from `Authorization: Bearer` or `?token=`.
+    func authenticate(_ request: Request) async throws -> Actor {
+        guard let token = Authenticator.bearerToken(request) else { throw APIError.unauthorized }
+        return try await services.authenticator.actor(token: token)
+    }
+
+    func shouldUpgrade(
+        _ head: HTTPRequest, channel: any Channel, logger: Logger
+    ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        guard request.uri.path == Self.path else {
+            await UpgradeRefusalHandler.install(.notFound, on: channel)
+            return .dontUpgrade
+        }
+        let actor: Actor
+        do {
+            actor = try await authenticate(request)
+        } catch let error as APIError {
+            await UpgradeRefusalHandler.install(error, on: channel)
+            return .dontUpgrade
+        } catch {
+            logger.warning("WebSocket upgrade refused: token check failed", metadata: ["error": "\(error)"])
+            await UpgradeRefusalHandler.install(.unavailable, on: channel)
+            return .dontUpgrade
+        }
+        let session = RealtimeSession(actor: actor, services: services, channel: channel)
+        let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
+            await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
+        }
+        return .upgrade([:], handler)
+    }
+}

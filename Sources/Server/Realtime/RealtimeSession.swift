@@ -1,0 +1,165 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// One authenticated `/ws` connection: reads client frames, answers them, and runs the
+/// writer that drains the connection's queue onto the socket.
+struct RealtimeSession: Sendable {
+    let actor: Actor
+    let services: ExchangeServices
+    let channel: any Channel
+
+    private var hub: RealtimeHub { services.realtime }
+    private var limits: ServerConfiguration.Realtime { services.configuration.realtime }
+
+    /// How long a slow consumer gets to take its close frame before the socket is closed.
+    static let slowConsumerGrace: Duration = .seconds(1)
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
+        let hub = self.hub
+        let channel = self.channel
+        let connection = RealtimeConnection(actor: actor, sendBufferLimit: limits.sendBufferLimit) {
+            hub.reportSlowConsumer(.init {
+                await withTaskGroup(of: Void.self) { closing in
+                    closing.addTask { try? await outbound.close(.policyViolation, reason: "slow consumer") }
+                    closing.addTask {
+                        try? await Task.sleep(for: Self.slowConsumerGrace)
+                        try? await channel.close()
+                    }
+                }
+            })
+        }
+        let metrics = services.metrics
+        metrics.wsConnections.increment()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await Self.write(connection.outgoing, of: connection, to: outbound, metrics: metrics) }
+            await read(inbound, connection, logger: logger)
+            connection.close()
+            hub.leave(connection, rooms: connection.rooms)
+            group.cancelAll()
+        }
+        metrics.wsConnections.decrement()
+    }
+
+    // MARK: Reading
+
+    private func read(_ inbound: WebSocketInboundStream, _ connection: RealtimeConnection, logger: Logger) async {
+        let received = services.metrics.wsMessages("in")
+        do {
+            for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
+                received.increment()
+                // After an overflow the connection is being closed; keep reading only so the
+                // close handshake completes.
+                guard connection.isOpen else { continue }
+                switch message {
+                case .text(let text):
+                    await handle(text, connection)
+                case .binary:
+                    connection.reply(ServerFrame.error(.badRequest, "frames must be JSON text"))
+                }
+            }
+        } catch {
+            logger.debug("WebSocket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func handle(_ text: String, _ connection: RealtimeConnection) async {
+        let frame: ClientFrame
+        do {
+            frame = try ClientFrame.parse(text)
+        } catch {
+            connection.reply(ServerFrame.error(.badRequest, error.message))
+            return
+        }
+        switch frame {
+        case .ping:
+            connection.reply(ServerFrame.pong)
+        case .unsubscribe(let room):
+            connection.remove(room)
+            hub.leave(connection, room)
+            connection.reply(ServerFrame.unsubscribed(room))
+        case .subscribe(let room):
+            await subscribe(room, connection)
+        }
+    }
+
+    /// Joins the room before reading `lastSeq`, holding events that arrive meanwhile, so the
+    /// `subscribed` reply and the events after it together miss nothing (see ``DeliveryState``).
+    private func subscribe(_ room: Room, _ connection: RealtimeConnection) async {
+        let wasSubscribed = connection.isSubscribed(room)
+        guard wasSubscribed || connection.subscriptionCount < limits.maxSubscriptionsPerConnection else {
+            let message = "at most \(limits.maxSubscriptionsPerConnection) subscriptions per connection"
+            connection.reply(ServerFrame.error(.badRequest, message, room: room))
+            return
+        }
+        switch room {
+        case .operators:
+            guard actor.role == .operator else {
+                connection.reply(ServerFrame.error(.forbidden, "the operators room is for operators", room: room))
+                return
+            }
+            connection.begin(room)
+            hub.join(connection, room)
+            connection.activate(room, lastSeq: 0)
+        case .request(let id):
+            guard UUIDText.isValid(id) else {
+                connection.reply(ServerFrame.error(.forbidden, "no such request, or not yours", room: room))
+                return
+            }
+            connection.begin(room)
+            hub.join(connection, room)
+            do {
+                if let found = try await services.requests.find(id: id), actor.role == .operator || found.userId == actor.id {
+                    connection.activate(room, lastSeq: found.lastSeq)
+                    return
+                }
+                // Absent and not-yours look the same: existence is never revealed.
+                refuse(room, connection, wasSubscribed: wasSubscribed, ServerFrame.error(.forbidden, "no such request, or not yours", room: room))
+            } catch {
+                let reply = ServerFrame.error(.unavailable, "could not check the request; retry", room: room)
+                refuse(room, connection, wasSubscribed: wasSubscribed, reply)
+            }
+        }
+    }
+
+    private func refuse(_ room: Room, _ connection: RealtimeConnection, wasSubscribed: Bool, _ reply: String) {
+        if !wasSubscribed {
+            connection.remove(room)
+            hub.leave(connection, room)
+        }
+        connection.reply(reply)
+    }
+
+    // MARK: Writing
+
+    /// Drains the queue onto the socket, one frame at a time (the socket's backpressure holds
+    /// the writer, never the hub). Stops when the connection closes or overflows.
+    private static func write(
+        _ frames: AsyncStream<OutgoingFrame>, of connection: RealtimeConnection, to outbound: WebSocketOutboundWriter, metrics: ServerMetrics
+    ) async {
+        let sent = metrics.wsMessages("out")
+        let lag = metrics.wsDeliveryLag
+        for await frame in frames {
+            guard connection.isOpen else { return }
+            do {
+                try await outbound.write(.text(frame.text))
+            } catch {
+                return
+            }
+            sent.increment()
+            if let published = frame.publishedAtNs, published > 0 {
+                lag.record(.nanoseconds(max(0, WallClock.nanoseconds() - published)))
+            }
+        }
+    }
+}
+
+/// Wall-clock time in nanoseconds since 1970, comparable with the publisher's `publishedAtNs`.
+enum WallClock {
+    static func nanoseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return now.tv_sec * 1_000_000_000 + now.tv_nsec
+    }
+}
