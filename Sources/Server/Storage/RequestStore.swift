@@ -169,7 +169,7 @@ extension RequestStore {
             return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         }
         return [
-            "SELECT id AS rid FROM bench_claim_ids WHERE n = nextval('bench_claim_seq') \\gset",
+            "SELECT id AS rid FROM bench_claim_ids WHERE n = (SELECT nextval('bench_claim_seq')) \\gset",
             "BEGIN;",
             substitute(lock.sql, [":rid"]) + ";",
             substitute(transition.sql, [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", "'[]'"]) + ";",
