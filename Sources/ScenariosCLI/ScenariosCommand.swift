@@ -5,6 +5,8 @@ struct ScenariosCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenarios",
         abstract: "Exchange Lab scenario runner and provider simulator.",
-        subcommands: [ProviderCommand.self]
+        subcommands: [
+            ListCommand.self, RunCommand.self, MatrixCommand.self, GateCommand.self, CompareCommand.self, ProviderCommand.self,
+        ]
     )
 }

@@ -1,4 +1,99 @@
+import Logging
+import RedisClient
 import ServiceLifecycle
+
+/// Entry point of the queued side-effect machinery (DESIGN.md §6): the outbox dispatcher, the
+/// workers, the delayed-job mover and the depth sampler, built from the configuration.
 public enum QueueSystem {
-    static func backgroundServices(_ services: ExchangeServices) -> [any Service] { [] }
+    /// Everything tunable, with the configuration's values (`workers.*`) and the contract's
+    /// retry policies as defaults. Tests shorten the timings.
+    public struct Options: Sendable {
+        public var keys = QueueKeys.standard
+        public var queues = QueueName.allCases
+        /// Workers in this process (each one consumer per queue).
+        public var workerCount = 1
+        public var consumer = ConsumerOptions()
+        public var dispatcher = OutboxDispatcher.Options()
+        public var policies: [QueueName: RetryPolicy] = Dictionary(uniqueKeysWithValues: QueueName.allCases.map { ($0, .standard(for: $0)) })
+        public var moverInterval: Duration = .milliseconds(100)
+        public var samplerInterval: Duration = .seconds(1)
+
+        public init(configuration: ServerConfiguration) {
+            workerCount = configuration.workers.count
+            consumer.concurrency = configuration.workers.concurrency
+            consumer.visibilityTimeout = .milliseconds(configuration.workers.visibilityTimeoutMs)
+            // A job's provider call ends within the provider timeout; give it that long to finish.
+            consumer.shutdownGrace = .milliseconds(min(configuration.provider.timeoutMs + 1000, 30_000))
+            dispatcher.maxStreamLength = configuration.workers.maxStreamLength
+        }
+
+        public var maxStreamLength: Int { dispatcher.maxStreamLength }
+    }
+
+    /// Background services the server runs in-process: the dispatcher and the depth sampler
+    /// always (sync mode's failed calls go through the outbox too), the workers and the
+    /// delayed-job mover when `workers.count > 0`.
+    static func backgroundServices(_ services: ExchangeServices) -> [any Service] {
+        backgroundServices(services, options: Options(configuration: services.configuration))
+    }
+
+    static func backgroundServices(_ services: ExchangeServices, options: Options) -> [any Service] {
+        var list: [any Service] = [dispatcher(services, options), sampler(services, options)]
+        if options.workerCount > 0 {
+            list.append(mover(services, options))
+            list += workers(services, options).map { $0 as any Service }
+        }
+        return list
+    }
+
+    /// What `exchange-server worker` runs: workers (at least one) for `options.queues`, the
+    /// delayed-job mover, the depth sampler and, unless `dispatch` is false, a dispatcher.
+    /// Listed so that graceful shutdown stops the workers first and closes the clients last.
+    public static func workerProcessServices(_ services: ExchangeServices, options: Options, dispatch: Bool = true) -> [any Service] {
+        var options = options
+        options.workerCount = max(1, options.workerCount)
+        var list: [any Service] = [ShutdownCloser(services: services), sampler(services, options), mover(services, options)]
+        if dispatch { list.append(dispatcher(services, options)) }
+        return list + workers(services, options).map { $0 as any Service }
+    }
+
+    /// Runs ``workerProcessServices(_:options:dispatch:)`` as one service group until SIGTERM or
+    /// SIGINT, then shuts down gracefully (in-flight jobs finish and are acknowledged).
+    public static func runWorkerProcess(_ services: ExchangeServices, options: Options, dispatch: Bool = true) async throws {
+        let group = ServiceGroup(
+            services: workerProcessServices(services, options: options, dispatch: dispatch),
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: services.logger
+        )
+        try await group.run()
+    }
+
+    static func dispatcher(_ services: ExchangeServices, _ options: Options, redis: (any RedisCommandExecutor)? = nil) -> OutboxDispatcher {
+        OutboxDispatcher(primary: services.database.primary, redis: redis ?? services.redis, keys: options.keys,
+                         options: options.dispatcher, metrics: services.metrics, logger: services.logger)
+    }
+
+    static func sampler(_ services: ExchangeServices, _ options: Options) -> QueueDepthSampler {
+        QueueDepthSampler(redis: services.redis, primary: services.database.primary, keys: options.keys,
+                          interval: options.samplerInterval, metrics: services.metrics, logger: services.logger)
+    }
+
+    static func mover(_ services: ExchangeServices, _ options: Options) -> DelayedJobMover {
+        DelayedJobMover(redis: services.redis, keys: options.keys, queues: options.queues, interval: options.moverInterval,
+                        maxStreamLength: options.maxStreamLength, metrics: services.metrics, logger: services.logger)
+    }
+
+    static func workers(_ services: ExchangeServices, _ options: Options) -> [QueueWorker] {
+        (0..<options.workerCount).map { index in
+            QueueWorker(name: QueueWorker.uniqueName(index: index), queues: options.queues, redis: services.redis,
+                        provider: services.sideEffects.provider, keys: options.keys, policies: options.policies,
+                        options: options.consumer, maxStreamLength: options.maxStreamLength,
+                        metrics: services.metrics, logger: services.logger)
+        }
+    }
+
+    /// The dead-letter streams, for `exchange-server jobs`.
+    public static func deadLetters(_ services: ExchangeServices, keys: QueueKeys = .standard) -> DeadLetters {
+        DeadLetters(redis: services.redis, keys: keys, maxStreamLength: services.configuration.workers.maxStreamLength)
+    }
 }

@@ -1,0 +1,81 @@
+import Histogram
+
+/// Microsecond latency histogram (3 significant digits, 1 µs … 1 hour), clamped at the top.
+public struct LatencyHistogram: Sendable {
+    public static let highestTrackableMicros: UInt64 = 3_600_000_000
+
+    public private(set) var histogram: Histogram<UInt64>
+
+    public init() {
+        histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: Self.highestTrackableMicros,
+            numberOfSignificantValueDigits: .three
+        )
+    }
+
+    public mutating func record(micros: UInt64) {
+        _ = histogram.record(Swift.max(1, Swift.min(micros, Self.highestTrackableMicros)))
+    }
+
+    public mutating func record(_ duration: Duration) {
+        record(micros: duration.wholeMicroseconds)
+    }
+
+    public mutating func add(_ other: LatencyHistogram) {
+        histogram.add(other.histogram)
+    }
+
+    public var count: UInt64 { histogram.totalCount }
+
+    /// Value at a percentile (0…100) in milliseconds; 0 when empty.
+    public func percentileMillis(_ percentile: Double) -> Double {
+        guard count > 0 else { return 0 }
+        return Double(histogram.valueAtPercentile(percentile)) / 1000
+    }
+
+    public var maxMillis: Double { count > 0 ? Double(histogram.max) / 1000 : 0 }
+    public var meanMillis: Double { count > 0 ? histogram.mean / 1000 : 0 }
+
+    /// HdrHistogram's percentile-distribution text (the `.hgrm` format), values in milliseconds.
+    public func percentileDistribution() -> String {
+        var text = ""
+        histogram.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000, percentileTicksPerHalfDistance: 5)
+        return text
+    }
+
+    /// (percentile, milliseconds) points for distribution plots.
+    public func distributionPoints(ticksPerHalfDistance: Int = 5) -> [(percentile: Double, millis: Double)] {
+        guard count > 0 else { return [] }
+        return histogram.percentiles(ticksPerHalfDistance: ticksPerHalfDistance).map {
+            (percentile: $0.percentileLevelIteratedTo, millis: Double($0.value) / 1000)
+        }
+    }
+
+    public func summary(errors: Int) -> OperationStats {
+        OperationStats(
+            count: Int(count),
+            errors: errors,
+            p50Ms: percentileMillis(50),
+            p90Ms: percentileMillis(90),
+            p99Ms: percentileMillis(99),
+            p999Ms: percentileMillis(99.9),
+            maxMs: maxMillis,
+            meanMs: meanMillis
+        )
+    }
+}
+
+extension Duration {
+    /// Whole microseconds, negative durations clamp to 0.
+    public var wholeMicroseconds: UInt64 {
+        let parts = components
+        let micros = parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
+        return micros > 0 ? UInt64(micros) : 0
+    }
+
+    public var secondsDouble: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

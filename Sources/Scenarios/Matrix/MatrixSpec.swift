@@ -1,0 +1,158 @@
+import Foundation
+
+/// A matrix file: one scenario and load, run once per combination of configuration axes.
+///
+/// ```json
+/// {"name": "smoke", "scenario": "exchange-flow",
+///  "load": {"rate": 10, "duration": 10, "warmup": 2, "arrival": "poisson"},
+///  "options": {"operators": 4},
+///  "config": {"workers": {"count": 2}},
+///  "axes": [{"path": "sideEffects.mode", "values": ["sync", "queued"]}],
+///  "repeat": 1,
+///  "selection": {"operation": "create_request", "percentile": 99, "ceilingMs": 250},
+///  "ports": {"server": 18080, "provider": 18090}}
+/// ```
+public struct MatrixSpec: Codable, Sendable {
+    public struct Axis: Codable, Sendable, Equatable {
+        /// Dotted path into the server configuration (DESIGN §7), e.g. `db.primary.poolSize`.
+        public var path: String
+        public var values: [JSONValue]
+
+        public init(path: String, values: [JSONValue]) {
+            self.path = path
+            self.values = values
+        }
+    }
+
+    public struct Ports: Codable, Sendable, Equatable {
+        public var server: Int
+        public var provider: Int
+
+        public init(server: Int = 18080, provider: Int = 18090) {
+            self.server = server
+            self.provider = provider
+        }
+    }
+
+    /// Start-up behaviour of the provider simulator child (`scenarios provider` flags).
+    public struct ProviderSettings: Codable, Sendable, Equatable {
+        public var latencyMs: Int?
+        public var distribution: String?
+        public var errorRate: Double?
+
+        public init(latencyMs: Int? = nil, distribution: String? = nil, errorRate: Double? = nil) {
+            self.latencyMs = latencyMs
+            self.distribution = distribution
+            self.errorRate = errorRate
+        }
+
+        public var arguments: [String] {
+            var result: [String] = []
+            if let latencyMs { result += ["--latency-ms", "\(latencyMs)"] }
+            if let distribution { result += ["--distribution", distribution] }
+            if let errorRate { result += ["--error-rate", "\(errorRate)"] }
+            return result
+        }
+    }
+
+    public var name: String
+    public var scenario: String
+    public var load: LoadSpec
+    public var options: ScenarioOptions
+    /// Base server configuration every cell starts from.
+    public var config: JSONValue
+    public var axes: [Axis]
+    /// Runs of each cell (to measure run-to-run noise).
+    public var `repeat`: Int
+    public var selection: SelectionRule
+    public var ports: Ports
+    public var provider: ProviderSettings
+
+    public init(
+        name: String, scenario: String, load: LoadSpec, options: ScenarioOptions = ScenarioOptions(), config: JSONValue = .object([:]),
+        axes: [Axis] = [], repeat: Int = 1, selection: SelectionRule = SelectionRule(), ports: Ports = Ports(),
+        provider: ProviderSettings = ProviderSettings()
+    ) {
+        self.provider = provider
+        self.name = name
+        self.scenario = scenario
+        self.load = load
+        self.options = options
+        self.config = config
+        self.axes = axes
+        self.repeat = `repeat`
+        self.selection = selection
+        self.ports = ports
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        scenario = try container.decode(String.self, forKey: .scenario)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? scenario
+        load = try container.decodeIfPresent(LoadSpec.self, forKey: .load) ?? LoadSpec()
+        options = try container.decodeIfPresent(ScenarioOptions.self, forKey: .options) ?? ScenarioOptions()
+        config = try container.decodeIfPresent(JSONValue.self, forKey: .config) ?? .object([:])
+        axes = try container.decodeIfPresent([Axis].self, forKey: .axes) ?? []
+        `repeat` = max(1, try container.decodeIfPresent(Int.self, forKey: .repeat) ?? 1)
+        selection = try container.decodeIfPresent(SelectionRule.self, forKey: .selection) ?? SelectionRule()
+        ports = try container.decodeIfPresent(Ports.self, forKey: .ports) ?? Ports()
+        provider = try container.decodeIfPresent(ProviderSettings.self, forKey: .provider) ?? ProviderSettings()
+    }
+
+    public static func load(path: String) throws -> MatrixSpec {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let spec = try JSONDecoder().decode(MatrixSpec.self, from: data)
+        try spec.validate()
+        return spec
+    }
+
+    public func validate() throws {
+        guard ScenarioRegistry.named(scenario) != nil else {
+            throw ScenarioError("unknown scenario \"\(scenario)\" (see `scenarios list`)")
+        }
+        guard load.rate > 0, load.duration > 0 else { throw ScenarioError("load.rate and load.duration must be > 0") }
+        for axis in axes where axis.values.isEmpty {
+            throw ScenarioError("axis \(axis.path) has no values")
+        }
+    }
+
+    /// One planned cell: axis values and the merged configuration (ports and provider URL set).
+    public struct Cell: Sendable {
+        public var index: Int
+        public var label: String
+        public var axes: [String: JSONValue]
+        public var config: JSONValue
+        public var repeatIndex: Int
+    }
+
+    /// The cartesian product of the axes, each repeated `repeat` times (repeats adjacent).
+    public func cells() -> [Cell] {
+        var combinations: [[(String, JSONValue)]] = [[]]
+        for axis in axes {
+            combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.path, $0)] } }
+        }
+        var result: [Cell] = []
+        for combination in combinations {
+            var config = self.config
+            for (path, value) in combination { config.set(path: path, to: value) }
+            config.set(path: "http.port", to: .number(Double(ports.server)))
+            config.set(path: "provider.url", to: .string("http://127.0.0.1:\(ports.provider)"))
+            let label = combination.isEmpty
+                ? scenario
+                : combination.map { "\($0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\($0.1)" }.joined(separator: " ")
+            for repetition in 0..<`repeat` {
+                result.append(Cell(index: result.count, label: label, axes: Dictionary(uniqueKeysWithValues: combination), config: config, repeatIndex: repetition))
+            }
+        }
+        return result
+    }
+
+    /// Rough seconds per cell, for the ETA (start-up, sign-in, warm-up, measurement, drain).
+    public var estimatedSecondsPerCell: Double {
+        8 + load.warmup + load.duration + 3
+    }
+}

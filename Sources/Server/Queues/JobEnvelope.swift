@@ -1,0 +1,89 @@
+import Foundation
+import RedisClient
+
+/// One job as it travels through the queues: the fields of a stream entry, the member of the
+/// delayed set, the record of a dead letter.
+///
+/// Stream fields: `jobId` (the idempotency key, `<requestId>:<seq>:<kind>` or `otp:<uuid>:sms`),
+/// `kind` (sms, email, webhook, events), `payload` (the provider body as JSON text, without the
+/// key), `attempt` (1-based number of this run), `enqueuedAt` (Unix ms of the XADD) and `errors`
+/// (a JSON array of the earlier attempts' errors).
+struct JobEnvelope: Sendable, Equatable {
+    var jobId: String
+    var kind: SideEffectKind
+    var payload: String
+    var attempt: Int
+    var enqueuedAtMs: Int64
+    var errors: [String]
+
+    /// Most errors kept per job, and most characters per error.
+    static let maxErrors = 10
+    static let maxErrorLength = 500
+
+    /// The fields of an XADD, in a stable order.
+    var fields: [(field: String, value: String)] {
+        [("jobId", jobId), ("kind", kind.rawValue), ("payload", payload), ("attempt", String(attempt)),
+         ("enqueuedAt", String(enqueuedAtMs)), ("errors", Self.encode(errors))]
+    }
+
+    /// Parses a stream entry; `nil` when a required field is missing or malformed.
+    init?(fields: [String: String]) {
+        guard let jobId = fields["jobId"], !jobId.isEmpty,
+              let kind = fields["kind"].flatMap(SideEffectKind.init(rawValue:)),
+              let payload = fields["payload"],
+              let attempt = fields["attempt"].flatMap(Int.init), attempt >= 1
+        else { return nil }
+        self.init(jobId: jobId, kind: kind, payload: payload, attempt: attempt,
+                  enqueuedAtMs: fields["enqueuedAt"].flatMap(Int64.init) ?? 0,
+                  errors: fields["errors"].map(Self.decode) ?? [])
+    }
+
+    init(jobId: String, kind: SideEffectKind, payload: String, attempt: Int, enqueuedAtMs: Int64, errors: [String] = []) {
+        self.jobId = jobId
+        self.kind = kind
+        self.payload = payload
+        self.attempt = attempt
+        self.enqueuedAtMs = enqueuedAtMs
+        self.errors = errors
+    }
+
+    /// The job for its next attempt, with `error` added to its history.
+    func failed(with error: String, nextAttempt: Int) -> JobEnvelope {
+        var next = self
+        next.attempt = nextAttempt
+        next.errors = Self.appending(error, attempt: attempt, to: errors)
+        return next
+    }
+
+    /// The member of `queue:<name>:delayed`: a JSON object of strings that the delayed-job mover
+    /// turns back into stream fields (its `enqueuedAt` is set when it moves).
+    var delayedMember: String {
+        JSON.object([
+            ("jobId", .string(jobId)), ("kind", .string(kind.rawValue)), ("payload", .string(payload)),
+            ("attempt", .string(String(attempt))), ("errors", .string(Self.encode(errors))),
+        ]).serialized
+    }
+
+    static func appending(_ error: String, attempt: Int, to errors: [String]) -> [String] {
+        let trimmed = error.count > maxErrorLength ? String(error.prefix(maxErrorLength)) + "…" : error
+        return Array((errors + ["attempt \(attempt): \(trimmed)"]).suffix(maxErrors))
+    }
+
+    static func encode(_ errors: [String]) -> String {
+        JSON.array(errors.map(JSON.string)).serialized
+    }
+
+    static func decode(_ text: String) -> [String] {
+        guard let data = text.data(using: .utf8),
+              let array = try? JSONSerialization.jsonObject(with: data) as? [Any]
+        else { return [] }
+        return array.compactMap { $0 as? String }
+    }
+}
+
+/// Unix time in milliseconds.
+enum UnixTime {
+    static func nowMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

@@ -1,0 +1,131 @@
+import Logging
+import PostgresClient
+import RedisClient
+import ServiceLifecycle
+
+/// Moves committed outbox rows onto the queue streams (DESIGN.md §6).
+///
+/// Each round, in one transaction: lock up to `batchSize` undispatched rows
+/// (`FOR UPDATE SKIP LOCKED`, so several dispatchers — in several processes — share the work),
+/// XADD them in id order (one script per stream), mark them dispatched, commit. A crash between
+/// the XADD and the commit re-adds them later: delivery is at least once, and the provider
+/// dedupes by the job's idempotency key.
+///
+/// Polls every `busyPoll` while rows keep coming, backing off (doubling) to every `idlePoll`
+/// while the outbox stays empty.
+/// While Redis (or PostgreSQL) is down, rows stay in the outbox and the loop backs off; when
+/// Redis returns, it drains the backlog batch by batch.
+public struct OutboxDispatcher: Service {
+    public struct Options: Sendable {
+        public var batchSize = 200
+        public var busyPoll: Duration = .milliseconds(5)
+        public var idlePoll: Duration = .milliseconds(50)
+        /// `MAXLEN ~` bound of the non-critical streams.
+        public var maxStreamLength = 100_000
+        public var maxBackoff: Duration = .seconds(2)
+
+        public init() {}
+    }
+
+    let primary: PostgresPool
+    let redis: any RedisCommandExecutor
+    let keys: QueueKeys
+    let options: Options
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    public init(primary: PostgresPool, redis: any RedisCommandExecutor, keys: QueueKeys = .standard, options: Options = Options(),
+                metrics: ServerMetrics, logger: Logger) {
+        self.primary = primary
+        self.redis = redis
+        self.keys = keys
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var backoff = LoopBackoff(maximum: options.maxBackoff)
+        var lastMoved = 0
+        var idleRounds = 0
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let pause: Duration
+            do {
+                lastMoved = try await dispatchOnce(peekFirst: lastMoved == 0)
+                if backoff.failures > 0 { logger.notice("outbox dispatcher recovered") }
+                backoff.reset()
+                idleRounds = lastMoved > 0 ? 0 : idleRounds + 1
+                pause = lastMoved >= options.batchSize ? .zero : Self.pause(idleRounds: idleRounds, options: options)
+            } catch {
+                if Task.isCancelled { break }
+                pause = backoff.next()
+                if backoff.failures == 1 || backoff.failures.isMultiple(of: 50) {
+                    logger.warning("outbox dispatch failed; retrying with backoff",
+                                   metadata: ["error": "\(error)", "failures": "\(backoff.failures)"])
+                }
+                lastMoved = 0
+            }
+            if pause > .zero { try? await Task.sleep(for: pause) }
+        }
+    }
+
+    /// `busyPoll` after a round that moved rows, then doubling with each empty round up to
+    /// `idlePoll`: prompt right after activity, cheap when idle.
+    static func pause(idleRounds: Int, options: Options) -> Duration {
+        let factor = Double(1 << min(idleRounds, 20))
+        return min(options.busyPoll * factor, options.idlePoll)
+    }
+
+    /// One round; returns how many rows it moved. With `peekFirst`, an empty outbox costs one
+    /// cheap query instead of a transaction.
+    @discardableResult
+    func dispatchOnce(peekFirst: Bool = false) async throws -> Int {
+        if peekFirst {
+            let pending = try await primary.query(OutboxRows.anyPending).first?.decode("pending", as: Bool.self) ?? false
+            guard pending else { return 0 }
+        }
+        return try await primary.transaction { connection in
+            let rows = try await connection.query(OutboxRows.claimBatch, [options.batchSize]).rows.map(OutboxRows.Row.init)
+            guard !rows.isEmpty else { return 0 }
+            try await enqueue(rows)
+            _ = try await connection.query(OutboxRows.markDispatched, [OutboxRows.idArray(rows.map(\.id))])
+            return rows.count
+        }
+    }
+
+    /// XADDs `rows` onto their streams, in id order within each stream, the streams concurrently.
+    private func enqueue(_ rows: [OutboxRows.Row]) async throws {
+        var byQueue: [QueueName: [OutboxRows.Row]] = [:]
+        for row in rows {
+            // The table's CHECK constraint admits only the three queues; anything else is
+            // marked dispatched with the batch and logged, never retried forever.
+            guard let queue = row.queue else {
+                logger.error("outbox row names an unknown queue; skipped", metadata: ["id": "\(row.id)"])
+                continue
+            }
+            byQueue[queue, default: []].append(row)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (queue, queued) in byQueue {
+                group.addTask { try await enqueue(queued, on: queue) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func enqueue(_ rows: [OutboxRows.Row], on queue: QueueName) async throws {
+        let now = UnixTime.nowMs()
+        var arguments = [String(queue == .critical ? 0 : options.maxStreamLength)]
+        arguments.reserveCapacity(1 + rows.count * 6)
+        for row in rows {
+            arguments += [row.key, row.kind, row.payload, "1", String(now), "[]"]
+        }
+        try await redis.evalSHA(QueueScripts.enqueue, keys: [keys.stream(queue)], args: arguments)
+        let added = UnixTime.nowMs()
+        let delay = metrics.outboxDispatchDelay
+        for row in rows {
+            delay.record(.milliseconds(max(0, added - row.createdMs)))
+        }
+        metrics.queueJobs(queue.rawValue, "enqueued").increment(by: Int64(rows.count))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Scenarios
+
+/// Two tiny cells against real `exchange-server` processes (and `scenarios provider` children).
+///
+/// Runs when both binaries exist (`EXCHANGE_SERVER_BINARY` / `.build/{release,debug}/exchange-server`,
+/// `SCENARIOS_BINARY` / `.build-lab/debug/scenarios` / `.build/debug/scenarios`); otherwise it
+/// passes silently unless `LAB_E2E=1`, which turns a missing prerequisite into a failure.
+@Suite struct MatrixEndToEndTests {
+    static var required: Bool { ProcessInfo.processInfo.environment["LAB_E2E"] == "1" }
+
+    static var root: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    @Test func twoTinyCellsProduceACompleteReport() async throws {
+        guard let server = ServerBinary.resolve(nil, root: Self.root), let scenarios = ServerBinary.scenarios(root: Self.root) else {
+            #expect(!Self.required, "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)")
+            return
+        }
+        let ports = MatrixSpec.Ports(server: Int.random(in: 20_000...29_000), provider: Int.random(in: 30_000...39_000))
+        let spec = MatrixSpec(
+            name: "e2e",
+            scenario: "exchange-flow",
+            load: LoadSpec(rate: 4, duration: 3, warmup: 0, arrival: .constant),
+            options: ScenarioOptions(["operators": .number(2), "observe": .bool(false)]),
+            config: .object(["sideEffects": .object(["mode": .string("sync")])]),
+            axes: [.init(path: "db.primary.poolSize", values: [.number(2), .number(8)])],
+            ports: ports,
+            provider: .init(latencyMs: 5)
+        )
+        let directory = try Fixtures.temporaryDirectory()
+        let runner = MatrixRunner(
+            spec: spec, serverBinary: server, providerExecutable: scenarios, directory: directory,
+            progress: ProgressPrinter(status: LiveStatus(), isTerminal: false)
+        )
+        let runs = try await runner.run()
+        #expect(runs.count == 2)
+        if let failure = runs.compactMap(\.report.failure).first {
+            // The binaries exist; a server that doesn't answer yet is only a failure when required.
+            #expect(!Self.required, "cell failed: \(failure)")
+            return
+        }
+        for run in runs {
+            #expect((run.report.operations["create_request"]?.count ?? 0) >= 10)
+            #expect(run.report.errorRate == 0, "errors: \(run.report.errors)")
+            #expect(run.report.serverMetrics?.scrapeError == nil)
+            #expect(run.report.config[path: "db.primary.poolSize"] != nil)
+        }
+        var histograms: [Int: [String: LatencyHistogram]] = [:]
+        for run in runs { histograms[run.report.id] = run.histograms }
+        let report = Report(
+            name: "e2e", scenario: spec.scenario, load: spec.load, options: spec.options, machine: await .current(), selection: SelectionRule(ceilingMs: 10_000),
+            cells: runs.map(\.report)
+        )
+        try ReportWriter.write(report, histograms: histograms, to: directory)
+        let decoded = try Report.load(from: directory)
+        #expect(decoded.cells.count == 2)
+        #expect(decoded.best != nil)
+        #expect(FileManager.default.fileExists(atPath: directory + "/report.md"))
+    }
+}
