@@ -42,13 +42,22 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
     @Option(help: "Port to listen on (overrides http.port).") var port: Int?
+    @Option(help: "In-process queue workers (overrides workers.count; 0 leaves jobs to `exchange-server worker`).") var workers: Int?
 
     func run() async throws {
-        let configuration = options.load(port: port)
-        let logger = makeLogger(configuration)
-        let services = try ExchangeServices(configuration: configuration, logger: logger)
+        var configuration = options.load(port: port)
+        if let workers {
+            guard (0...64).contains(workers) else {
+                FileHandle.standardError.write(Data("configuration error: --workers: must be an integer in 0...64\n".utf8))
+                Foundation.exit(2)
+            }
+            configuration.workers.count = workers
+        }
+        let settings = configuration
+        let logger = makeLogger(settings)
+        let services = try ExchangeServices(configuration: settings, logger: logger)
         let app = ExchangeApplication.build(services: services) { port in
-            logger.notice("exchange-server listening", metadata: ["url": "http://\(configuration.http.host):\(port)"])
+            logger.notice("exchange-server listening", metadata: ["url": "http://\(settings.http.host):\(port)"])
         }
         try await app.runService()
     }

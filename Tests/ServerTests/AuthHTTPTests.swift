@@ -91,6 +91,10 @@ import Testing
             #expect(reply.errorCode == "unavailable")
             let rows = try await exchange.services.database.primary.query(PostgresQuery("t_otp_count", "SELECT count(*) AS n FROM otp_codes WHERE phone = $1"), [phone])
             #expect(try rows.first?.decode("n", as: Int.self) == 0)
+            // …and the voided code is not queued for a later delivery.
+            let queued = try await exchange.services.database.primary.query(
+                PostgresQuery("t_otp_outbox", "SELECT count(*) AS n FROM outbox WHERE kind = 'sms' AND payload->>'to' = $1"), [phone])
+            #expect(try queued.first?.decode("n", as: Int.self) == 0)
         }
     }
 }

@@ -27,7 +27,7 @@ struct AuthRoutes: Sendable {
             phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code),
             ttlSeconds: services.configuration.auth.otpTtlSeconds, outbox: services.sideEffects.outboxJobs(jobs)
         )
-        let failed = await services.sideEffects.afterCommit(jobs, keyPrefix: key, requestID: nil)
+        let failed = await services.sideEffects.afterCommit(jobs, keyPrefix: key, requestID: nil, retryFailures: false)
         if !failed.isEmpty {
             // Sync mode: the user would wait for a code that never comes; void it and say so.
             try await services.users.voidCode(phone: phone)

@@ -20,9 +20,10 @@ public struct SideEffects: Sendable {
         mode == .queued ? SideEffectJob.outboxArray(jobs) : "[]"
     }
 
-    /// Sync mode: performs `jobs` now, concurrently, and returns the kinds that failed (each
-    /// recorded for retry). Queued mode: nothing to do, returns `[]`.
-    func afterCommit(_ jobs: [SideEffectJob], keyPrefix: String, requestID: String?) async -> [SideEffectKind] {
+    /// Sync mode: performs `jobs` now, concurrently, and returns the kinds that failed, each
+    /// recorded for retry unless `retryFailures` is false (a voided OTP must not arrive later).
+    /// Queued mode: nothing to do, returns `[]`.
+    func afterCommit(_ jobs: [SideEffectJob], keyPrefix: String, requestID: String?, retryFailures: Bool = true) async -> [SideEffectKind] {
         guard mode == .sync, !jobs.isEmpty else { return [] }
         return await withTaskGroup(of: SideEffectKind?.self) { group in
             for job in jobs {
@@ -32,7 +33,9 @@ public struct SideEffects: Sendable {
                         try await callNow(job, idempotencyKey: key)
                         return nil
                     } catch {
-                        await recordForRetry(job, idempotencyKey: key, requestID: requestID, error: "\(error)")
+                        if retryFailures {
+                            await recordForRetry(job, idempotencyKey: key, requestID: requestID, error: "\(error)")
+                        }
                         return job.kind
                     }
                 }

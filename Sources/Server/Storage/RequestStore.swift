@@ -22,8 +22,9 @@ public struct RequestStore: Sendable {
             RETURNING seq
         ), o AS (
             INSERT INTO outbox (queue, kind, idempotency_key, request_id, payload)
-            SELECT x->>'queue', x->>'kind', (SELECT id FROM r)::text || ':' || (x->>'key'), (SELECT id FROM r), x->'payload'
-            FROM jsonb_array_elements($6::jsonb) AS x
+            SELECT x->>'queue', x->>'kind', r.id::text || ':1:' || (x->>'key'), r.id,
+                   CASE WHEN x->'payload' ? 'requestId' THEN jsonb_set(x->'payload', '{requestId}', to_jsonb(r.id::text)) ELSE x->'payload' END
+            FROM jsonb_array_elements($6::jsonb) AS x, r
             RETURNING id
         )
         SELECT r.*, (SELECT count(*) FROM o) AS outbox_rows FROM r, e

@@ -22,6 +22,8 @@ struct TestExchange: Sendable {
         // fast and are recorded for retry, which doesn't change any HTTP outcome tested here.
         configuration.provider.url = "http://127.0.0.1:9"
         configuration.provider.timeoutMs = 500
+        // No in-process workers: suites that test queues start their own.
+        configuration.workers.count = 0
         configure(&configuration)
         return configuration
     }
