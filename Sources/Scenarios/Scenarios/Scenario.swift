@@ -62,6 +62,7 @@ public enum ScenarioRegistry {
         DashboardScenario(),
         ReconnectScenario(),
         BurstScenario(),
+        HealthCeilingScenario(),
     ]
 
     public static func named(_ name: String) -> (any Scenario)? {

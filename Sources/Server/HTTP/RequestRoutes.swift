@@ -27,6 +27,8 @@ struct RequestRoutes: Sendable {
         let fields = try NewRequestFields.validate(body)
 
         let start = ContinuousClock.now
+        // The jobs are planned before the id exists; the insert fills `requestId` and keys
+        // them `<id>:1:<kind>` in the same statement.
         let draft = ExchangeRequest(
             id: "", userId: actor.id, status: .pending, fiatCurrency: fields.fiat.rawValue, fiatAmount: fields.amount,
             cryptoCurrency: fields.crypto.rawValue, assignedOperator: nil, createdAt: .now, updatedAt: .now,
