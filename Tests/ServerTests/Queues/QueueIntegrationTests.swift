@@ -171,6 +171,8 @@ import Testing
                     configuration.sideEffects.mode = mode
                     configuration.provider.url = provider.url
                     configuration.provider.timeoutMs = 5000
+                    // Queued jobs must reach the provider: run an in-process worker here.
+                    configuration.workers.count = 1
                 }) { exchange in
                     try await exchange.services.database.primary.execute("UPDATE outbox SET dispatched_at = now() WHERE dispatched_at IS NULL")
                     let user = try await exchange.signIn()
