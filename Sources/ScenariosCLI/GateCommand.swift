@@ -18,11 +18,7 @@ struct GateCommand: AsyncParsableCommand {
     @Option(help: "JUnit XML output (default: junit.xml in the report directory).")
     var junit: String?
 
-    @Option(help: "exchange-server binary (default: EXCHANGE_SERVER_BINARY, .build/release, .build/debug).")
-    var serverBinary: String?
-
-    @Option(help: "Where report directories go.")
-    var reportsDir = "reports"
+    @OptionGroup var matrixRun: MatrixRunOptions
 
     func run() async throws {
         stopChildrenOnInterrupt()
@@ -47,12 +43,12 @@ struct GateCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         } else {
-            guard let binary = ServerBinary.resolve(serverBinary) else {
+            guard let binary = ServerBinary.resolve(matrixRun.serverBinary) else {
                 say("gate: exchange-server binary not found (pass --server-binary or build it)")
                 throw ExitCode(2)
             }
             do {
-                let (report, reportDirectory) = try await runMatrix(spec: budget.matrix, binary: binary, reportsDir: reportsDir)
+                let (report, reportDirectory) = try await runMatrix(spec: budget.matrix, binary: binary, reportsDir: matrixRun.reportsDir)
                 cells = report.cells
                 directory = reportDirectory
             } catch {

@@ -11,11 +11,7 @@ struct MatrixCommand: AsyncParsableCommand {
     @Argument(help: "Matrix file (see docs/lab.md), e.g. matrices/smoke.json.")
     var file: String
 
-    @Option(help: "exchange-server binary (default: EXCHANGE_SERVER_BINARY, .build/release, .build/debug).")
-    var serverBinary: String?
-
-    @Option(help: "Where report directories go.")
-    var reportsDir = "reports"
+    @OptionGroup var matrixRun: MatrixRunOptions
 
     func run() async throws {
         stopChildrenOnInterrupt()
@@ -26,11 +22,11 @@ struct MatrixCommand: AsyncParsableCommand {
             say("cannot read matrix \(file): \(error)")
             throw ExitCode(2)
         }
-        guard let binary = ServerBinary.resolve(serverBinary) else {
+        guard let binary = ServerBinary.resolve(matrixRun.serverBinary) else {
             say("exchange-server binary not found (pass --server-binary or build it: swift build --product exchange-server)")
             throw ExitCode(2)
         }
-        let (report, directory) = try await runMatrix(spec: spec, binary: binary, reportsDir: reportsDir)
+        let (report, directory) = try await runMatrix(spec: spec, binary: binary, reportsDir: matrixRun.reportsDir)
         printSummary(report)
         say("report: \(directory)/report.md")
         if report.cells.allSatisfy({ $0.failure != nil }) { throw ExitCode(2) }
