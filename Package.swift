@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "ExchangeServer",
             dependencies: [
-                "Server", "PostgresClient",
+                "Server", "PostgresClient", "Profiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresClient
+import Profiler
 import Server
 
 /// Claims per second through HTTP: N pending requests are inserted directly, then
@@ -70,8 +71,7 @@ struct BenchClaims: AsyncParsableCommand {
             }
             return try await group.reduce((0, 0)) { ($0.0 + $1.ok, $0.1 + $1.failed) }
         }
-        let elapsed = (ContinuousClock.now - start).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).seconds
         print(String(format: "HTTP claims, concurrency %d: %d ok, %d failed in %.2f s = %.0f claims/s", concurrency, results.0, results.1, seconds, Double(results.0) / seconds))
         try await http.shutdown()
         await services.close()

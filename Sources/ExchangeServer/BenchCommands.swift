@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PostgresClient
+import Profiler
 import Server
 
 /// `exchange-server bench …`: small closed-loop micro-benchmarks used for the numbers in the
@@ -44,8 +45,7 @@ struct BenchPool: AsyncParsableCommand {
             }
             return try await group.reduce(0, +)
         }
-        let elapsed = (ContinuousClock.now - start).components
-        let secondsElapsed = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let secondsElapsed = (ContinuousClock.now - start).seconds
         print(String(format: "concurrency %d: %d queries in %.2f s = %.0f queries/s", concurrency, total, secondsElapsed, Double(total) / secondsElapsed))
         pool.close()
     }

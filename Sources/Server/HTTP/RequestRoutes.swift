@@ -120,8 +120,7 @@ struct RequestRoutes: Sendable {
     /// Publishes the event, runs sync-mode side effects, answers with the request.
     private func afterCommit(_ request: ExchangeRequest, _ event: RequestEvent, status: HTTPResponse.Status) async -> Response {
         await services.events.publish(event, request: request)
-        let jobs = SideEffectPlan.transition(request, from: event.fromStatus)
-        let failed = await services.sideEffects.afterCommit(jobs, keyPrefix: "\(request.id):\(event.seq)", requestID: request.id)
+        let failed = await services.sideEffects.afterCommit(SideEffectPlan.transition(request, from: event.fromStatus), keyPrefix: "\(request.id):\(event.seq)", requestID: request.id)
         var headers = HTTPFields()
         if !failed.isEmpty {
             // The transition is committed; the failed calls are recorded and retried by the queue.

@@ -16,15 +16,20 @@ public struct SideEffects: Sendable {
     let logger: Logger
 
     /// The outbox payload for a transaction: every job in queued mode, none in sync mode.
-    func outboxJobs(_ jobs: [SideEffectJob]) -> String {
-        mode == .queued ? SideEffectJob.outboxArray(jobs) : "[]"
+    /// Plans are only built when they're used: in sync mode the outbox gets none.
+    func outboxJobs(_ jobs: @autoclosure () -> [SideEffectJob]) -> String {
+        mode == .queued ? SideEffectJob.outboxArray(jobs()) : "[]"
     }
 
     /// Sync mode: performs `jobs` now, concurrently, and returns the kinds that failed, each
     /// recorded for retry unless `retryFailures` is false (a voided OTP must not arrive later).
     /// Queued mode: nothing to do, returns `[]`.
-    func afterCommit(_ jobs: [SideEffectJob], keyPrefix: String, requestID: String?, retryFailures: Bool = true) async -> [SideEffectKind] {
-        guard mode == .sync, !jobs.isEmpty else { return [] }
+    func afterCommit(
+        _ plan: @autoclosure () -> [SideEffectJob], keyPrefix: String, requestID: String?, retryFailures: Bool = true
+    ) async -> [SideEffectKind] {
+        guard mode == .sync else { return [] }
+        let jobs = plan()
+        guard !jobs.isEmpty else { return [] }
         return await withTaskGroup(of: SideEffectKind?.self) { group in
             for job in jobs {
                 group.addTask {
