@@ -13,7 +13,9 @@ import Testing
     @Test func recordsDeliveryLagAndCompletion() {
         let recorder = Recorder()
         let tracker = EventTracker(recorder: recorder)
-        let now = Date()
+        // `publishedAt` travels truncated to whole milliseconds. Start 0.2 ms past a millisecond
+        // so truncation (and binary floating point) can't shift the 50 ms lag by a whole ms.
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000 + 0.0002)
         tracker.watch("r1", scheduled: .now, recorder: recorder, knownSeqs: [1])
         tracker.handle(Self.event("r1", 2, "status:assigned", publishedAt: now.addingTimeInterval(-0.050)), receivedAt: now)
         tracker.handle(Self.event("r1", 4, "status:completed", publishedAt: now), receivedAt: now)
