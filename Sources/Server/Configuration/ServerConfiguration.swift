@@ -1,6 +1,6 @@
 /// Everything the server can be told, with defaults that match `scripts/dev-services`.
 /// Loaded from a JSON file and `EXCHANGE_*` environment variables by `ConfigurationLoader`;
-/// field paths (`db.primary.poolSize`) are the contract of DESIGN.md §7.
+/// field paths (`db.primary.poolSize`) are the contract of docs/design.md §7.
 public struct ServerConfiguration: Sendable, Equatable {
     public struct HTTP: Sendable, Equatable {
         public var host = "127.0.0.1"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An exchange request as stored and as clients see it (DESIGN.md §4 "Request object").
+/// An exchange request as stored and as clients see it (docs/design.md §4 "Request object").
 public struct ExchangeRequest: Sendable, Equatable {
     public var id: String
     public var userId: String

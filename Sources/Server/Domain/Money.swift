@@ -1,4 +1,4 @@
-/// Currencies and amounts of DESIGN.md §4 "Money". Amounts stay decimal strings end to end
+/// Currencies and amounts of docs/design.md §4 "Money". Amounts stay decimal strings end to end
 /// (`numeric` in PostgreSQL); no binary floating point ever touches them.
 public enum FiatCurrency: String, Sendable, CaseIterable, Codable {
     case USD, EUR, GBP

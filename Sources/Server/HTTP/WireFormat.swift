@@ -1,4 +1,4 @@
-/// The JSON shapes of DESIGN.md §4, in one place.
+/// The JSON shapes of docs/design.md §4, in one place.
 extension ExchangeRequest {
     public var json: JSON {
         .object([

@@ -1,7 +1,7 @@
 import Profiler
 import Prometheus
 
-/// Every collector the server exports (DESIGN.md §9), created up front with HELP text so a
+/// Every collector the server exports (docs/design.md §9), created up front with HELP text so a
 /// scrape shows the full set — queue and WebSocket metrics included — whatever the mode.
 public final class ServerMetrics: Sendable {
     public let registry: MetricsRegistry

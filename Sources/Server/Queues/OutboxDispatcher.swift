@@ -3,7 +3,7 @@ import PostgresClient
 import RedisClient
 import ServiceLifecycle
 
-/// Moves committed outbox rows onto the queue streams (DESIGN.md §6).
+/// Moves committed outbox rows onto the queue streams (docs/design.md §6).
 ///
 /// Each round, in one transaction: lock up to `batchSize` undispatched rows
 /// (`FOR UPDATE SKIP LOCKED`, so several dispatchers — in several processes — share the work),

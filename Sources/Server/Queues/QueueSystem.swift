@@ -2,7 +2,7 @@ import Logging
 import RedisClient
 import ServiceLifecycle
 
-/// Entry point of the queued side-effect machinery (DESIGN.md §6): the outbox dispatcher, the
+/// Entry point of the queued side-effect machinery (docs/design.md §6): the outbox dispatcher, the
 /// workers, the delayed-job mover and the depth sampler, built from the configuration.
 public enum QueueSystem {
     /// Everything tunable, with the configuration's values (`workers.*`) and the contract's

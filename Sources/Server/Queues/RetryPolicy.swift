@@ -1,6 +1,6 @@
 import Foundation
 
-/// When a failed job runs again, and when it gives up (DESIGN.md §6). Pure: the caller passes
+/// When a failed job runs again, and when it gives up (docs/design.md §6). Pure: the caller passes
 /// the random draw, so tests pin every decision.
 ///
 /// The delay before attempt `n + 1` is `baseDelay × multiplier^(n − 1)`, capped at `maxDelay`,

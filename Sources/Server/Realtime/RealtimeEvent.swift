@@ -55,7 +55,7 @@ struct RealtimeEvent: Sendable, Equatable {
         self.publishedAtNs = publishedAtNs
     }
 
-    /// The `event` frame for `room` (DESIGN.md §5), plus `fromStatus`/`toStatus` so a client of
+    /// The `event` frame for `room` (docs/design.md §5), plus `fromStatus`/`toStatus` so a client of
     /// the operators' feed can tell a new request from a release without a lookup.
     func frame(room: Room) -> String {
         JSON.object([

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a client may send on `/ws` (DESIGN.md §5).
+/// What a client may send on `/ws` (docs/design.md §5).
 enum ClientFrame: Equatable, Sendable {
     case subscribe(Room)
     case unsubscribe(Room)

@@ -4,7 +4,7 @@ import NIOHTTP1
 /// Gives a refused WebSocket upgrade its real status and the contract's error body.
 ///
 /// hummingbird-websocket answers every refused upgrade (`shouldUpgrade` → `.dontUpgrade`) with
-/// an empty `400 Bad Request`, but DESIGN.md §5 wants `401` for a missing or bad token. Our
+/// an empty `400 Bad Request`, but docs/design.md §5 wants `401` for a missing or bad token. Our
 /// `shouldUpgrade` adds this handler to the connection's pipeline before refusing; it sits
 /// between the HTTP/1 encoder and the codec hummingbird adds afterwards, so it sees that
 /// `400` response go out and rewrites it (status, headers, JSON body). It is only ever in the

@@ -1,4 +1,4 @@
-/// The durable queues of DESIGN.md §6, most urgent first.
+/// The durable queues of docs/design.md §6, most urgent first.
 public enum QueueName: String, Sendable, CaseIterable {
     case critical, standard, analytics
 

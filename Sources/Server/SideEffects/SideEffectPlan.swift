@@ -1,4 +1,4 @@
-/// Which side effects each event causes (DESIGN.md §6). Pure: the same input gives the same
+/// Which side effects each event causes (docs/design.md §6). Pure: the same input gives the same
 /// jobs, in sync and queued mode alike.
 public enum SideEffectPlan {
     /// The sign-in code by SMS (critical queue).

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
 
-/// The dashboard aggregate of DESIGN.md §4 "Stats": requests created in `[from, to)`,
+/// The dashboard aggregate of docs/design.md §4 "Stats": requests created in `[from, to)`,
 /// completed ones, completed volume per currency, mean processing time.
 public struct Stats: Sendable {
     public var from: Date
