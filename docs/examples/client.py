@@ -2,6 +2,7 @@
 """A complete Exchange Lab client, standard library only (Python 3.8+).
 
     python3 docs/examples/client.py [SERVER_URL] [PROVIDER_URL] [--operator-phone +15550000001]
+                                    [--watch-url URL_OF_ANOTHER_INSTANCE]
 
 It signs a new user in by SMS code (read back from the provider simulator), creates an exchange
 request, watches it over the WebSocket, and keeps an exact copy of the request's event history
@@ -268,8 +269,11 @@ def main():
     parser.add_argument("provider", nargs="?", default="http://127.0.0.1:8090")
     parser.add_argument("--operator-phone", default="+15550000001",
                         help="a phone granted the operator role (exchange-server grant-operator PHONE)")
+    parser.add_argument("--watch-url", help="watch (WebSocket and /sync) through this server instance "
+                        "instead of SERVER_URL, to see events cross instances")
     args = parser.parse_args()
     server, provider = args.server.rstrip("/"), args.provider.rstrip("/")
+    watch = (args.watch_url or args.server).rstrip("/")
 
     try:
         print("signing in a new user and the operator %s by SMS code" % args.operator_phone)
@@ -295,7 +299,9 @@ def main():
     request_id = created["id"]
     print("user: created request %s, %s %s USD, lastSeq %d" % (request_id, created["status"], created["fiatAmount"], created["lastSeq"]))
 
-    follower = Follower(server, user_token)
+    if watch != server:
+        print("watching through %s, acting through %s" % (watch, server))
+    follower = Follower(watch, user_token)
     follower.follow(request_id, last_seq=0)
 
     print("\n1. watch live")
@@ -317,7 +323,7 @@ def main():
     follower.pump_until(request_id, final, lose_next_event=True)  # the frame of "start" is lost
     follower.socket.drop()
 
-    server_view = call("GET", "%s/api/requests/%s/sync?afterSeq=0" % (server, request_id), token=user_token)
+    server_view = call("GET", "%s/api/requests/%s/sync?afterSeq=0" % (watch, request_id), token=user_token)
     expected = {event["seq"]: event["event"] for event in server_view["missedEvents"]}
     ok = follower.events[request_id] == expected
     print("\nclient history: %s" % ", ".join("%d %s" % item for item in sorted(follower.events[request_id].items())))
