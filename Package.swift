@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .target(name: "DedicatedThread"),
+        .target(name: "WireJSON"),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "DedicatedThread"]),
         .target(name: "RedisClient", dependencies: ["CHiredis", "DedicatedThread"]),
         .target(
@@ -37,7 +38,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Profiler", "PostgresClient", "RedisClient",
+                "Profiler", "PostgresClient", "RedisClient", "WireJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Profiler", "ProviderSimulator",
+                "Profiler", "ProviderSimulator", "WireJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -61,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "ExchangeServer",
             dependencies: [
-                "Server", "PostgresClient", "Profiler",
+                "Server", "PostgresClient", "Profiler", "WireJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,6 +71,7 @@ let package = Package(
         .target(
             name: "ProviderSimulator",
             dependencies: [
+                "WireJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -82,21 +84,22 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
+        .testTarget(name: "WireJSONTests", dependencies: ["WireJSON"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "ProviderSimulator", "PostgresClient", "RedisClient",
+                "Server", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "WireJSON"]),
         .testTarget(
             name: "ProviderSimulatorTests",
-            dependencies: ["ProviderSimulator", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["ProviderSimulator", "WireJSON", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

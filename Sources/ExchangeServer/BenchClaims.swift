@@ -6,6 +6,7 @@ import NIOCore
 import PostgresClient
 import Profiler
 import Server
+import WireJSON
 
 /// Claims per second through HTTP: N pending requests are inserted directly, then
 /// `concurrency` operators claim disjoint slices of them over keep-alive connections.
@@ -28,7 +29,7 @@ struct BenchClaims: AsyncParsableCommand {
         let configuration = options.load()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let services = try ExchangeServices(configuration: configuration, logger: logger)
+        let services = try Infrastructure(configuration: configuration, logger: logger)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
 
         func signIn(_ phone: String) async throws -> String {
@@ -37,13 +38,13 @@ struct BenchClaims: AsyncParsableCommand {
             request.method = .POST
             request.body = .bytes(ByteBuffer(string: #"{"phone":"\#(phone)","code":"424242"}"#))
             let body = try await http.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 16)
-            guard let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any], let token = json["token"] as? String else {
+            guard let token = JSON.parse(Data(buffer: body))?["token"]?.stringValue else {
                 throw ValidationError("sign-in failed")
             }
             return token
         }
 
-        let owner = try await services.users.ensureUser(phone: "+1555999\(Int.random(in: 1000...9999))")
+        let owner = try await UserStore(primary: services.database.primary).ensureUser(phone: "+1555999\(Int.random(in: 1000...9999))")
         var tokens: [String] = []
         for _ in 0..<concurrency {
             let phone = "+1556\(Int.random(in: 1_000_000...9_999_999))"

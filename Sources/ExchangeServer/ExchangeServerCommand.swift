@@ -70,10 +70,10 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = options.load()
-        let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
-        let applied = try await Migrator(pool: services.database.primary).migrate()
+        let infrastructure = try Infrastructure(configuration: configuration, logger: makeLogger(configuration))
+        let applied = try await Migrator(pool: infrastructure.database.primary).migrate()
         print(applied.isEmpty ? "schema is current" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
-        await services.close()
+        await infrastructure.close()
     }
 }
 
@@ -91,9 +91,9 @@ struct GrantOperator: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = options.load()
-        let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
-        let user = try await services.grantOperator(phone: phone)
+        let infrastructure = try Infrastructure(configuration: configuration, logger: makeLogger(configuration))
+        let user = try await infrastructure.grantOperator(phone: phone)
         print("operator \(user.id)")
-        await services.close()
+        await infrastructure.close()
     }
 }

@@ -37,7 +37,8 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         let configuration = options.load()
         let logger = makeLogger(configuration, label: "exchange-worker")
-        let services = try ExchangeServices(configuration: configuration, logger: logger)
+        let infrastructure = try Infrastructure(configuration: configuration, logger: logger)
+        let provider = ProviderClient(configuration: configuration.provider)
         var queueOptions = QueueSystem.Options(configuration: configuration)
         queueOptions.queues = try parsedQueues()
         if let count { queueOptions.workerCount = count }
@@ -45,7 +46,12 @@ struct Worker: AsyncParsableCommand {
             "queues": "\(queueOptions.queues.map(\.rawValue).joined(separator: ","))",
             "workers": "\(max(1, queueOptions.workerCount))", "concurrency": "\(queueOptions.consumer.concurrency)",
         ])
-        try await QueueSystem.runWorkerProcess(services, options: queueOptions, dispatch: !noDispatcher)
+        try await QueueSystem.runWorkerProcess(
+            QueueSystem.Parts(infrastructure: infrastructure, provider: provider), options: queueOptions, dispatch: !noDispatcher
+        ) {
+            await provider.shutdown()
+            await infrastructure.close()
+        }
     }
 }
 
@@ -71,8 +77,8 @@ struct Jobs: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = options.load()
-            let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
-            let letters = try await QueueSystem.deadLetters(services).list(queue: queue.flatMap(QueueName.init(rawValue:)), limit: limit)
+            let infrastructure = try Infrastructure(configuration: configuration, logger: makeLogger(configuration))
+            let letters = try await QueueSystem.deadLetters(infrastructure).list(queue: queue.flatMap(QueueName.init(rawValue:)), limit: limit)
             print(["ID", "QUEUE", "KIND", "ATTEMPTS", "FAILED AT", "JOB", "LAST ERROR"].joined(separator: "\t"))
             for letter in letters {
                 let failedAt = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(letter.failedAtMs) / 1000))
@@ -84,7 +90,7 @@ struct Jobs: AsyncParsableCommand {
                 }
             }
             FileHandle.standardError.write(Data("\(letters.count) dead-lettered job(s)\n".utf8))
-            await services.close()
+            await infrastructure.close()
         }
     }
 
@@ -102,9 +108,9 @@ struct Jobs: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = options.load()
-            let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
-            let result = try await QueueSystem.deadLetters(services).redrive(id: id, queue: queue.flatMap(QueueName.init(rawValue:)))
-            await services.close()
+            let infrastructure = try Infrastructure(configuration: configuration, logger: makeLogger(configuration))
+            let result = try await QueueSystem.deadLetters(infrastructure).redrive(id: id, queue: queue.flatMap(QueueName.init(rawValue:)))
+            await infrastructure.close()
             switch result {
             case .redriven(let queue, let entryID):
                 print("re-driven onto \(queue.rawValue) as \(entryID)")

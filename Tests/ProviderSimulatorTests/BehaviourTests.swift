@@ -1,3 +1,4 @@
+import WireJSON
 import ProviderSimulator
 import Testing
 
@@ -5,28 +6,28 @@ import Testing
 struct BehaviourTests {
     @Test func partialUpdateKeepsOtherFields() throws {
         let base = ProviderBehaviour(latencyMs: 300, distribution: .fixed, errorRate: 0, sigma: 0.5)
-        let updated = try base.applying(["errorRate": .number(0.25)])
+        let updated = try base.applying(["errorRate": .double(0.25)])
         #expect(updated == ProviderBehaviour(latencyMs: 300, distribution: .fixed, errorRate: 0.25, sigma: 0.5))
         let all = try base.applying([
-            "latencyMs": .integer(50), "distribution": .string("lognormal"), "errorRate": .integer(1), "sigma": .number(1.5),
+            "latencyMs": .int(50), "distribution": .string("lognormal"), "errorRate": .int(1), "sigma": .double(1.5),
         ])
         #expect(all == ProviderBehaviour(latencyMs: 50, distribution: .lognormal, errorRate: 1, sigma: 1.5))
         #expect(try base.applying([:]) == base)
     }
 
     @Test(arguments: [
-        (["latencyMs": ProviderJSON.integer(-1)], "latencyMs"),
-        (["latencyMs": .number(1.5)], "latencyMs"),
+        (["latencyMs": JSON.int(-1)], "latencyMs"),
+        (["latencyMs": .double(1.5)], "latencyMs"),
         (["latencyMs": .string("300")], "latencyMs"),
-        (["latencyMs": .integer(60_001)], "latencyMs"),
-        (["errorRate": .number(1.01)], "errorRate"),
-        (["errorRate": .number(-0.1)], "errorRate"),
+        (["latencyMs": .int(60_001)], "latencyMs"),
+        (["errorRate": .double(1.01)], "errorRate"),
+        (["errorRate": .double(-0.1)], "errorRate"),
         (["errorRate": .null], "errorRate"),
         (["distribution": .string("uniform")], "distribution"),
-        (["sigma": .number(-1)], "sigma"),
-        (["latency_ms": .integer(3)], "latency_ms"),
+        (["sigma": .double(-1)], "sigma"),
+        (["latency_ms": .int(3)], "latency_ms"),
     ])
-    func invalidUpdatesNameTheField(update: [String: ProviderJSON], field: String) {
+    func invalidUpdatesNameTheField(update: [String: JSON], field: String) {
         let base = ProviderBehaviour()
         #expect(throws: BehaviourValidationError.self) { try base.applying(update) }
         do {
@@ -41,7 +42,7 @@ struct BehaviourTests {
             "errorRate": "must be a number between 0 and 1",
             "distribution": "must be one of fixed, lognormal",
         ])) {
-            try ProviderBehaviour().applying(["errorRate": .integer(2), "distribution": .string("x"), "sigma": .number(1)])
+            try ProviderBehaviour().applying(["errorRate": .int(2), "distribution": .string("x"), "sigma": .double(1)])
         }
     }
 

@@ -1,3 +1,4 @@
+import WireJSON
 import ProviderSimulator
 import Testing
 
@@ -14,26 +15,26 @@ struct IncomingMessageTests {
             try IncomingMessage(kind: .sms, json: ["to": .string(""), "body": .string("b"), "idempotencyKey": .string("k")])
         }
         #expect(throws: MessageValidationError(failures: ["body": "must be a string"])) {
-            try IncomingMessage(kind: .sms, json: ["to": .string("+1"), "body": .integer(1), "idempotencyKey": .string("k")])
+            try IncomingMessage(kind: .sms, json: ["to": .string("+1"), "body": .int(1), "idempotencyKey": .string("k")])
         }
     }
 
     @Test func eventsKeepExtraFieldsAsData() throws {
         let message = try IncomingMessage(kind: .events, json: [
             "idempotencyKey": .string("job-9"),
-            "requestId": .integer(42),
+            "requestId": .int(42),
             "event": .string("status:assigned"),
-            "body": .object(["seq": .integer(2)]),
+            "body": ["seq": .int(2)],
         ])
         #expect(message.to == nil)
         #expect(message.body == nil)
         #expect(message.requestId == "42")
-        #expect(message.data == ["event": .string("status:assigned"), "body": .object(["seq": .integer(2)])])
+        #expect(message.data == ["event": .string("status:assigned"), "body": ["seq": .int(2)]])
     }
 
     @Test func knownFieldsAreNotCopiedIntoData() throws {
         let message = try IncomingMessage(kind: .email, json: [
-            "to": .integer(17), "subject": .string("Hi"), "body": .string("b"), "idempotencyKey": .string("k"), "requestId": .null,
+            "to": .int(17), "subject": .string("Hi"), "body": .string("b"), "idempotencyKey": .string("k"), "requestId": .null,
         ])
         #expect(message == IncomingMessage(kind: .email, to: "17", subject: "Hi", body: "b", idempotencyKey: "k"))
     }

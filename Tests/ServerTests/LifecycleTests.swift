@@ -23,7 +23,7 @@ import Testing
 
     @Test func denials() {
         #expect(Lifecycle.decide(.claim, by: owner, on: subject(.pending)) == .failure(.forbidden))
-        #expect(Lifecycle.decide(.cancel, by: stranger, on: subject(.pending)) == .failure(.forbidden))
+        #expect(Lifecycle.decide(.cancel, by: stranger, on: subject(.pending)) == .failure(.notFound))
         #expect(Lifecycle.decide(.cancel, by: op, on: subject(.pending)) == .failure(.forbidden))
         #expect(Lifecycle.decide(.start, by: otherOp, on: subject(.assigned, assigned: "o1")) == .failure(.forbidden))
         #expect(Lifecycle.decide(.start, by: op, on: subject(.pending)) == .failure(.invalidTransition(current: .pending)))
@@ -31,6 +31,62 @@ import Testing
         #expect(Lifecycle.decide(.claim, by: otherOp, on: subject(.completed, assigned: "o1")) == .failure(.alreadyClaimed(current: .completed)))
         #expect(Lifecycle.decide(.claim, by: op, on: subject(.cancelled)) == .failure(.invalidTransition(current: .cancelled)))
         #expect(Lifecycle.decide(.cancel, by: owner, on: subject(.assigned, assigned: "o1")) == .failure(.invalidTransition(current: .assigned)))
+    }
+
+    /// Every (action, status, caller) combination, against the contract written out: the seven
+    /// allowed moves, and for everything else the answer in the contract's order of checks
+    /// (someone else's request 404, wrong party 403, claimed 409 `already_claimed`, else 409
+    /// `invalid_transition`).
+    @Test func everyCombination() {
+        enum Caller: CaseIterable { case owner, stranger, assignedOperator, otherOperator }
+        let allowed: Set<String> = [
+            "create created owner", "claim pending assignedOperator", "claim pending otherOperator",
+            "release assigned assignedOperator", "start assigned assignedOperator", "complete processing assignedOperator",
+            "fail processing assignedOperator", "cancel pending owner",
+        ]
+        let target: [RequestAction: RequestStatus] = [
+            .create: .pending, .claim: .assigned, .release: .pending, .start: .processing, .complete: .completed, .fail: .failed, .cancel: .cancelled,
+        ]
+        let withOperator: Set<RequestStatus> = [.assigned, .processing, .completed, .failed]
+        var checked = 0
+        for action in RequestAction.allCases {
+            for status in RequestStatus.allCases {
+                let assigned = withOperator.contains(status) ? "o1" : nil
+                for caller in Caller.allCases {
+                    let actor = switch caller {
+                    case .owner: owner
+                    case .stranger: stranger
+                    case .assignedOperator: op
+                    case .otherOperator: otherOp
+                    }
+                    let result = Lifecycle.decide(action, by: actor, on: subject(status, assigned: assigned))
+                    let expected: Result<RequestStatus, Lifecycle.Denial>
+                    let ownerAction = action == .create || action == .cancel
+                    if allowed.contains("\(action) \(status) \(caller)") {
+                        expected = .success(target[action] ?? .created)
+                    } else if caller == .stranger {
+                        expected = .failure(.notFound)
+                    } else if ownerAction != (caller == .owner) {
+                        expected = .failure(.forbidden)
+                    } else if action != .claim, !ownerAction, caller == .otherOperator, assigned != nil {
+                        expected = .failure(.forbidden)
+                    } else if action == .claim, assigned != nil {
+                        expected = .failure(.alreadyClaimed(current: status))
+                    } else {
+                        expected = .failure(.invalidTransition(current: status))
+                    }
+                    #expect(result.map(\.to) == expected, "\(action) on \(status) by \(caller)")
+                    if case .success(let rule) = result { #expect(rule.from == status) }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == RequestAction.allCases.count * RequestStatus.allCases.count * Caller.allCases.count)
+    }
+
+    @Test func creationIsDecidedByTheTable() throws {
+        #expect(try Lifecycle.decide(.create, by: owner, on: Lifecycle.newRequest(by: owner)).get() == Lifecycle.rules[0])
+        #expect(Lifecycle.decide(.create, by: op, on: Lifecycle.newRequest(by: op)) == .failure(.forbidden))
     }
 
     @Test func everyActionHasExactlyOneParty() {

@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 import Hummingbird
 
@@ -80,20 +81,20 @@ struct ProviderRoutes: Sendable {
     }
 
     /// The body as a JSON object: 413 past `maxBodyBytes`, 400 when it is not JSON or not an object.
-    private func readObject(_ request: Request) async throws -> [String: ProviderJSON] {
+    private func readObject(_ request: Request) async throws -> [String: JSON] {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: self.maxBodyBytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw ProviderHTTPError.payloadTooLarge(limit: self.maxBodyBytes)
         }
-        let json: ProviderJSON
+        let json: JSON
         do {
-            json = try JSONDecoder().decode(ProviderJSON.self, from: Data(buffer.readableBytesView))
+            json = try JSONDecoder().decode(JSON.self, from: Data(buffer.readableBytesView))
         } catch {
             throw ProviderHTTPError.badRequest("body is not valid JSON")
         }
-        guard case .object(let fields) = json else {
+        guard let fields = json.objectValue else {
             throw ProviderHTTPError.badRequest("body must be a JSON object")
         }
         return fields

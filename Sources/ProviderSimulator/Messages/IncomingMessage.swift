@@ -1,3 +1,5 @@
+import WireJSON
+
 /// A message body that failed validation: field name → reason. Answered with 400.
 public struct MessageValidationError: Error, Equatable, Sendable {
     public var failures: [String: String]
@@ -16,7 +18,7 @@ public struct IncomingMessage: Sendable, Equatable {
     public var idempotencyKey: String
     public var requestId: String?
     /// Every other field of the posted object; `nil` when there were none.
-    public var data: [String: ProviderJSON]?
+    public var data: [String: JSON]?
 
     public init(
         kind: MessageKind,
@@ -25,7 +27,7 @@ public struct IncomingMessage: Sendable, Equatable {
         body: String? = nil,
         idempotencyKey: String,
         requestId: String? = nil,
-        data: [String: ProviderJSON]? = nil
+        data: [String: JSON]? = nil
     ) {
         self.kind = kind
         self.to = to
@@ -39,12 +41,12 @@ public struct IncomingMessage: Sendable, Equatable {
     /// Reads a posted JSON object. `sms` and `email` need `to` and a string `body`; every kind needs a
     /// non-empty string `idempotencyKey`. `to` and `requestId` may be strings or integers. For
     /// `webhook` and `events`, a `body` that is not a string is kept in `data` like any other field.
-    public init(kind: MessageKind, json: [String: ProviderJSON]) throws(MessageValidationError) {
+    public init(kind: MessageKind, json: [String: JSON]) throws(MessageValidationError) {
         var fields = json
         var failures: [String: String] = [:]
 
         /// Removes a known field; `null` and `""` count as absent.
-        func take(_ name: String) -> ProviderJSON? {
+        func take(_ name: String) -> JSON? {
             guard let value = fields.removeValue(forKey: name), value != .null, value != .string("") else { return nil }
             return value
         }

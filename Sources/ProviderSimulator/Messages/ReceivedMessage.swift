@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 
 /// A message the simulator accepted (answered 200), as `GET /messages` lists it.
@@ -12,7 +13,7 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var body: String?
     public var idempotencyKey: String
     public var requestId: String?
-    public var data: [String: ProviderJSON]?
+    public var data: [String: JSON]?
     /// Whether an earlier message of the same kind had the same idempotency key.
     public var duplicate: Bool
     public var receivedAt: Date

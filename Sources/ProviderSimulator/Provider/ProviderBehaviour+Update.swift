@@ -1,3 +1,5 @@
+import WireJSON
+
 /// A rejected behaviour change: field name → reason.
 public struct BehaviourValidationError: Error, Equatable, Sendable {
     public var failures: [String: String]
@@ -10,13 +12,13 @@ public struct BehaviourValidationError: Error, Equatable, Sendable {
 extension ProviderBehaviour {
     /// Applies a partial update (the body of `PUT /config`): fields left out keep their value.
     /// Every wrong type, out-of-range value or unknown field is reported, not only the first.
-    public func applying(_ update: [String: ProviderJSON]) throws(BehaviourValidationError) -> ProviderBehaviour {
+    public func applying(_ update: [String: JSON]) throws(BehaviourValidationError) -> ProviderBehaviour {
         var result = self
         var failures: [String: String] = [:]
         for (field, value) in update {
             switch field {
             case "latencyMs":
-                if let latency = value.integerValue { result.latencyMs = latency } else { failures[field] = Reason.latencyMs }
+                if let latency = value.intValue { result.latencyMs = latency } else { failures[field] = Reason.latencyMs }
             case "distribution":
                 if case .string(let name) = value, let distribution = LatencyDistribution(rawValue: name) {
                     result.distribution = distribution

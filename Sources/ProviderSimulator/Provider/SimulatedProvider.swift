@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 import Logging
 import Synchronization
@@ -73,7 +74,7 @@ public final class SimulatedProvider: Sendable {
 
     /// Applies a partial update (fields absent keep their value); nothing changes when any field is wrong.
     @discardableResult
-    public func updateBehaviour(_ update: [String: ProviderJSON]) throws(BehaviourValidationError) -> ProviderBehaviour {
+    public func updateBehaviour(_ update: [String: JSON]) throws(BehaviourValidationError) -> ProviderBehaviour {
         let updated = try self.control.withLock { control throws(BehaviourValidationError) in
             let updated = try control.behaviour.applying(update)
             control.behaviour = updated

@@ -10,24 +10,30 @@ public enum ExchangeApplication {
         extraServices: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let configuration = services.configuration
+        let bodyLimit = configuration.http.maxBodyBytes
         let router = Router(context: ExchangeContext.self)
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
-        OperationalRoutes(services: services).register(on: router)
-        AuthRoutes(services: services).register(on: router)
-        RequestRoutes(services: services).register(on: router)
-        StatsRoutes(services: services).register(on: router)
-        RealtimeEndpoint(services: services).register(on: router)
+        OperationalRoutes(readiness: services.readiness, database: services.database, metrics: services.metrics).register(on: router)
+        AuthRoutes(signIn: services.signIn, bodyLimit: bodyLimit).register(on: router)
+        let api = router.group("api").add(middleware: AuthenticationMiddleware(authenticator: services.authenticator))
+        RequestRoutes(commands: services.requestService, store: services.requests, bodyLimit: bodyLimit).register(on: api)
+        StatsRoutes(database: services.database).register(on: api)
+        let realtime = RealtimeEndpoint(
+            authenticator: services.authenticator, hub: services.realtime, requests: services.requests,
+            metrics: services.metrics, limits: configuration.realtime
+        )
+        realtime.register(on: router)
 
-        let configuration = services.configuration
         let background: [any Service] = [
-            ShutdownCloser(services: services),
+            ShutdownCloser(close: { await services.close() }),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
             EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
-        ] + QueueSystem.backgroundServices(services) + extraServices
+        ] + QueueSystem.backgroundServices(services.queueParts) + extraServices
         return Application(
             router: router,
-            server: RealtimeEndpoint(services: services).server,
+            server: realtime.server,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "exchange-lab"),
             services: background,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
@@ -39,10 +45,10 @@ public enum ExchangeApplication {
 /// Waits for shutdown, then closes pools and clients. Listed first, so it stops last: after
 /// the HTTP server has drained in-flight requests.
 struct ShutdownCloser: Service {
-    let services: ExchangeServices
+    let close: @Sendable () async -> Void
 
     func run() async throws {
         try? await gracefulShutdown()
-        await services.close()
+        await close()
     }
 }

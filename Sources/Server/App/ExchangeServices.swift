@@ -1,73 +1,77 @@
-import AsyncHTTPClient
 import Logging
 import RedisClient
 
-/// The server's parts, built once from the configuration and shared by routes and services.
+/// The composition root of a serving process: builds every part once, on top of the
+/// process's ``Infrastructure``, and hands each part only the collaborators it uses.
 public final class ExchangeServices: Sendable {
-    public let configuration: ServerConfiguration
-    public let metrics: ServerMetrics
-    public let database: Database
-    public let redis: RedisClient
-    public let requests: RequestStore
-    public let users: UserStore
+    public let infrastructure: Infrastructure
+    let provider: ProviderClient
     let authenticator: Authenticator
-    let sessions: SessionCache
     let rateLimiter: RateLimiter
     let sideEffects: SideEffects
-    let events: EventPublisher
+    let requestService: RequestService
+    let signIn: SignInService
     /// This instance's WebSocket rooms and connections, fed by `EventFanout`.
     public let realtime: RealtimeHub
     let readiness: Readiness
-    let httpClient: HTTPClient
-    public let logger: Logger
 
-    public init(configuration: ServerConfiguration, logger: Logger) throws {
-        self.configuration = configuration
-        self.logger = logger
-        let metrics = ServerMetrics()
-        self.metrics = metrics
-        self.database = Database(configuration: configuration, metrics: metrics)
-        var redisConfiguration = try RedisConfiguration(url: configuration.redis.url)
-        redisConfiguration.poolSize = configuration.redis.poolSize
-        self.redis = RedisClient(configuration: redisConfiguration) { command, duration, _ in
-            metrics.redisCommand(command).record(duration)
-        }
-        self.requests = RequestStore(primary: database.primary)
-        self.users = UserStore(primary: database.primary)
-        self.sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
+    public var configuration: ServerConfiguration { infrastructure.configuration }
+    public var metrics: ServerMetrics { infrastructure.metrics }
+    public var database: Database { infrastructure.database }
+    public var redis: RedisClient { infrastructure.redis }
+    public var logger: Logger { infrastructure.logger }
+    public var requests: RequestStore { requestService.store }
+    public var users: UserStore { signIn.users }
+
+    public convenience init(configuration: ServerConfiguration, logger: Logger) throws {
+        try self.init(infrastructure: Infrastructure(configuration: configuration, logger: logger))
+    }
+
+    public init(infrastructure: Infrastructure) {
+        self.infrastructure = infrastructure
+        let configuration = infrastructure.configuration
+        let (metrics, primary, redis, logger) = (infrastructure.metrics, infrastructure.database.primary, infrastructure.redis, infrastructure.logger)
+        let users = UserStore(primary: primary)
+        let sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
         self.authenticator = Authenticator(users: users, cache: sessions)
-        self.rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics)
-        var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
-        httpConfiguration.timeout.connect = .seconds(2)
-        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
-        let provider = ProviderClient(baseURL: configuration.provider.url, timeout: .milliseconds(configuration.provider.timeoutMs), http: httpClient)
-        self.sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: database.primary, metrics: metrics, logger: logger)
-        self.events = EventPublisher(redis: redis, logger: logger)
+        let rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics)
+        self.rateLimiter = rateLimiter
+        let provider = ProviderClient(configuration: configuration.provider)
+        self.provider = provider
+        let sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: primary, metrics: metrics, logger: logger)
+        self.sideEffects = sideEffects
+        self.requestService = RequestService(
+            store: RequestStore(primary: primary), sideEffects: sideEffects, publisher: EventPublisher(redis: redis, logger: logger),
+            rateLimiter: rateLimiter, createsPerMinute: configuration.rateLimit.perUserPerMinute, metrics: metrics
+        )
+        self.signIn = SignInService(
+            users: users, sideEffects: sideEffects, rateLimiter: rateLimiter, auth: configuration.auth,
+            codesPerPhonePerMinute: configuration.rateLimit.otpPerPhonePerMinute
+        )
         self.realtime = RealtimeHub(configuration: configuration.realtime, metrics: metrics)
-        self.readiness = Readiness(database: database, redis: redis, metrics: metrics)
+        self.readiness = Readiness(database: infrastructure.database, redis: redis, metrics: metrics)
     }
 
     /// Makes `phone` an operator and drops its cached sessions so the role applies at once.
     public func grantOperator(phone: String) async throws -> UserStore.User {
-        let user = try await users.grantOperator(phone: phone)
-        try await sessions.drop(users.sessionHashes(phone: phone))
-        return user
+        try await infrastructure.grantOperator(phone: phone)
+    }
+
+    /// What the queue machinery needs from this process.
+    public var queueParts: QueueSystem.Parts {
+        QueueSystem.Parts(infrastructure: infrastructure, provider: provider)
     }
 
     /// Closes pools and clients; called last during shutdown.
     public func close() async {
-        database.close()
-        await redis.shutdown()
-        try? await httpClient.shutdown()
+        await infrastructure.close()
+        await provider.shutdown()
     }
 }
 
 extension ExchangeServices {
-    /// Stores `code` as `phone`'s current one-time code, creating the user if new, without
-    /// sending anything. For tests and local tooling; the HTTP API never exposes it.
+    /// See ``Infrastructure/plantCode(phone:code:)``.
     public func plantCode(phone: String, code: String) async throws {
-        _ = try await users.issueCode(phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code),
-                                      ttlSeconds: configuration.auth.otpTtlSeconds, outbox: "[]")
+        try await infrastructure.plantCode(phone: phone, code: code)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// A start-up configuration problem, printed as one line naming the field.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
@@ -19,18 +20,17 @@ extension ServerConfiguration {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigurationError(field: "--config", reason: "cannot read file \(file)")
             }
-            let json: Any
-            do { json = try JSONSerialization.jsonObject(with: data) } catch {
+            guard let json = JSON.parse(data) else {
                 throw ConfigurationError(field: "--config", reason: "\(file) is not valid JSON")
             }
-            guard let object = json as? [String: Any] else {
+            guard case .object = json else {
                 throw ConfigurationError(field: "--config", reason: "\(file) must hold a JSON object")
             }
-            for (path, value) in flatten(object, prefix: "") {
+            for (path, value) in flatten(json, prefix: "") {
                 guard let field = fields[path] else {
                     throw ConfigurationError(field: path, reason: "unknown field")
                 }
-                try field.apply(&configuration, ConfigurationValue(json: value))
+                try field.apply(&configuration, value)
             }
         }
         for field in ConfigurationField.all {
@@ -41,37 +41,20 @@ extension ServerConfiguration {
         return configuration
     }
 
-    private static func flatten(_ object: [String: Any], prefix: String) -> [(String, Any)] {
-        object.flatMap { key, value -> [(String, Any)] in
-            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            if let nested = value as? [String: Any] { return flatten(nested, prefix: path) }
-            return [(path, value)]
+    /// The leaves of a JSON object by dotted path (`db.primary.poolSize`).
+    private static func flatten(_ value: JSON, prefix: String) -> [(String, JSON)] {
+        guard case .object(let fields) = value else { return [(prefix, value)] }
+        return fields.flatMap { key, nested in
+            flatten(nested, prefix: prefix.isEmpty ? key : "\(prefix).\(key)")
         }
     }
 }
 
-/// A raw value from the file or the environment, before the field's own parsing.
-enum ConfigurationValue {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case other
-
-    init(json: Any) {
-        switch json {
-        case let value as String: self = .string(value)
-        // JSONSerialization yields NSNumber for both numbers and booleans; its objCType tells them apart.
-        case let value as NSNumber where String(cString: value.objCType) == "c": self = .bool(value.boolValue)
-        case let value as NSNumber: self = .number(value.doubleValue)
-        default: self = .other
-        }
-    }
-}
-
-/// One settable field: its contract path and how to parse and validate it.
+/// One settable field: its contract path and how to parse and validate it. Values come from
+/// the file as JSON, and from the environment as JSON strings.
 struct ConfigurationField: Sendable {
     let path: String
-    let apply: @Sendable (inout ServerConfiguration, ConfigurationValue) throws -> Void
+    let apply: @Sendable (inout ServerConfiguration, JSON) throws -> Void
 
     /// `db.primary.poolSize` → `EXCHANGE_DB_PRIMARY_POOL_SIZE`.
     var environmentName: String {
@@ -94,8 +77,7 @@ struct ConfigurationField: Sendable {
             let parsed: Int?
             switch value {
             case .string(let text): parsed = Int(text.trimmingCharacters(in: .whitespaces))
-            case .number(let number): parsed = number.rounded() == number && abs(number) < 1e15 ? Int(number) : nil
-            default: parsed = nil
+            default: parsed = value.intValue
             }
             guard let parsed, range.contains(parsed) else {
                 throw ConfigurationError(field: path, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound)")

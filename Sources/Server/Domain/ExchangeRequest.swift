@@ -1,4 +1,5 @@
 import Foundation
+import WireJSON
 
 /// An exchange request as stored and as clients see it (docs/design.md §4 "Request object").
 public struct ExchangeRequest: Sendable, Equatable {
@@ -20,6 +21,17 @@ public struct ExchangeRequest: Sendable, Equatable {
     var subject: Lifecycle.Subject {
         Lifecycle.Subject(status: status, ownerID: userId, assignedOperator: assignedOperator)
     }
+
+    /// The request as it will be once `rule` is applied by `actor`: what the side-effect plan
+    /// is built from, inside the transaction, before the row is written.
+    func applying(_ rule: Lifecycle.Rule, by actor: Actor) -> ExchangeRequest {
+        var next = self
+        next.status = rule.to
+        next.lastSeq += 1
+        if rule.to == .assigned { next.assignedOperator = actor.id }
+        if rule.to == .pending { next.assignedOperator = nil }
+        return next
+    }
 }
 
 /// One row of the audit log (`request_events`).
@@ -31,7 +43,7 @@ public struct RequestEvent: Sendable, Equatable {
     public var toStatus: RequestStatus
     public var actorId: String
     public var actorRole: String
-    /// The event's payload as a JSON object text.
-    public var data: String
+    /// The event's payload, a JSON object (`{"reason": …}` for `fail`, else empty).
+    public var data: JSON
     public var createdAt: Date
 }

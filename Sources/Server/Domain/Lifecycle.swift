@@ -47,6 +47,9 @@ public enum Lifecycle {
     }
 
     public enum Denial: Error, Sendable, Equatable {
+        /// A user acting on someone else's request: answered as if it didn't exist, so ids can't
+        /// be probed (404 outranks 403).
+        case notFound
         /// The actor may not do this (wrong role, not the owner, not the assigned operator).
         case forbidden
         /// `claim` on a request that has (or had) an operator.
@@ -55,8 +58,10 @@ public enum Lifecycle {
     }
 
     /// Decides `action` by `actor` on `subject`: the new status, or why not.
-    /// Checks run in the contract's order: actor (403) before state (409).
+    /// Checks run in the contract's order: visibility (404), actor (403), state (409).
+    /// Creation is decided like any transition, on a subject in `created` owned by the actor.
     public static func decide(_ action: RequestAction, by actor: Actor, on subject: Subject) -> Result<Rule, Denial> {
+        guard Access.canView(subject, actor) else { return .failure(.notFound) }
         let candidates = rules.filter { $0.action == action }
         guard let party = candidates.first?.party else { return .failure(.forbidden) }
         switch party {
@@ -76,6 +81,11 @@ public enum Lifecycle {
             return .failure(.alreadyClaimed(current: subject.status))
         }
         return .failure(.invalidTransition(current: subject.status))
+    }
+
+    /// The subject of a request about to be created by `actor`.
+    public static func newRequest(by actor: Actor) -> Subject {
+        Subject(status: .created, ownerID: actor.id, assignedOperator: nil)
     }
 
     /// Event name for entering `status` (`status:assigned`).

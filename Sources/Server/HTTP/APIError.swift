@@ -1,3 +1,5 @@
+import WireJSON
+
 /// An error answered to a client in the contract's envelope:
 /// `{"error": {"code": "...", "message": "...", "details": {...}}}`.
 public struct APIError: Error, Sendable {
@@ -37,8 +39,21 @@ public struct APIError: Error, Sendable {
         APIError(status: 429, code: "rate_limited", message: "too many requests", retryAfterSeconds: max(1, retryAfter))
     }
 
+    /// The contract's answer to a refused command.
+    init(_ error: CommandError) {
+        switch error {
+        case .denied(let denial): self = .denial(denial)
+        case .invalid(let issues): self = .validation(issues.map { ($0.field, $0.reason) })
+        case .rateLimited(let retry): self = .rateLimited(retryAfter: retry)
+        case .unauthorized(let message): self = APIError(status: 401, code: "unauthorized", message: message)
+        case .unavailable(let message): self = APIError(status: 503, code: "unavailable", message: message)
+        }
+    }
+
     static func denial(_ denial: Lifecycle.Denial) -> APIError {
         switch denial {
+        case .notFound:
+            .notFound
         case .forbidden:
             .forbidden
         case .alreadyClaimed(let current):

@@ -21,6 +21,8 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             apiError = error
+        case let error as CommandError:
+            apiError = APIError(error)
         case let error as HTTPError where error.status == .notFound:
             apiError = .notFound
         case let error as HTTPError where error.status == .contentTooLarge:

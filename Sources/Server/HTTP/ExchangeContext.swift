@@ -1,7 +1,9 @@
 import Hummingbird
 import NIOCore
+import WireJSON
 
-/// Per-request context: Hummingbird's core storage plus the caller, once authenticated.
+/// Per-request context: Hummingbird's core storage plus the caller, set by
+/// ``AuthenticationMiddleware`` on the `/api` routes that need one.
 public struct ExchangeContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var actor: Actor?

@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import WireJSON
 
 /// A request body read under the size limit and parsed as a JSON object.
-/// Over the limit: 413. Not JSON, or not an object: 400. Field checks collect 422 reasons.
+/// Over the limit: 413. Not JSON: 400. Not an object: 422. Field checks collect 422 reasons.
 struct JSONBody {
-    let fields: [String: Any]
+    let fields: [String: JSON]
 
     static func read(_ request: Request, limit: Int) async throws -> JSONBody {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
@@ -17,27 +18,24 @@ struct JSONBody {
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge
         }
-        guard buffer.readableBytes > 0 else { throw APIError.badRequest }
-        let data = Data(buffer.readableBytesView)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            throw APIError.badRequest
-        }
-        guard let fields = object as? [String: Any] else {
-            throw APIError.validation([("body", "must be a JSON object")])
-        }
+        guard buffer.readableBytes > 0, let value = JSON.parse(Data(buffer.readableBytesView)) else { throw APIError.badRequest }
+        guard let fields = value.objectValue else { throw APIError.validation([("body", "must be a JSON object")]) }
         return JSONBody(fields: fields)
     }
 
+    subscript(_ name: String) -> JSON? { fields[name] }
+
     /// A string field; `nil` with a problem recorded when absent or of another JSON type.
     func string(_ name: String, problems: inout [(String, String)]) -> String? {
-        guard let value = fields[name], !(value is NSNull) else {
+        switch fields[name] {
+        case nil, .null?:
             problems.append((name, "is required"))
             return nil
-        }
-        guard let text = value as? String else {
+        case .string(let text)?:
+            return text
+        default:
             problems.append((name, "must be a string"))
             return nil
         }
-        return text
     }
 }

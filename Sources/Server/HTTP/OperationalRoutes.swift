@@ -1,22 +1,25 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import WireJSON
 
 /// `/health`, `/ready`, `/metrics`, `/openapi.yaml`.
 struct OperationalRoutes: Sendable {
-    let services: ExchangeServices
+    let readiness: Readiness
+    let database: Database
+    let metrics: ServerMetrics
 
     func register(on router: Router<ExchangeContext>) {
         router.get("/health") { _, _ in Response.json(.object([("status", "ok")])) }
         router.get("/ready") { _, _ in await ready() }
-        router.get("/metrics") { _, _ in metrics() }
+        router.get("/metrics") { _, _ in scrape() }
         router.get("/openapi.yaml") { _, _ in openAPI() }
     }
 
     /// 200 `ok` when everything answers, 200 `degraded` when only Redis or the replica is down
     /// (transitions still commit), 503 `unavailable` when the primary is down.
     func ready() async -> Response {
-        let checks = await services.readiness.check()
+        let checks = await readiness.check()
         let status: String
         if !checks.postgres { status = "unavailable" } else if checks.replica && checks.redis { status = "ok" } else { status = "degraded" }
         func word(_ ok: Bool) -> JSON { .string(ok ? "ok" : "down") }
@@ -29,12 +32,12 @@ struct OperationalRoutes: Sendable {
         )
     }
 
-    func metrics() -> Response {
-        services.database.updatePoolGauges()
-        services.metrics.heap.update()
+    func scrape() -> Response {
+        database.updatePoolGauges()
+        metrics.heap.update()
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: services.metrics.registry.prometheus.emitToBuffer())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.prometheus.emitToBuffer())))
     }
 
     func openAPI() -> Response {

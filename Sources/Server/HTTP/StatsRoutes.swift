@@ -1,19 +1,20 @@
 import Foundation
 import Hummingbird
+import WireJSON
 
 /// `GET /api/stats?from=&to=` — the dashboard aggregate, routed by `db.routing.analytics`.
 struct StatsRoutes: Sendable {
-    let services: ExchangeServices
+    let database: Database
 
-    func register(on router: Router<ExchangeContext>) {
-        router.get("/api/stats") { request, context in try await stats(request, context) }
+    /// Registers on the authenticated `/api` group.
+    func register(on api: RouterGroup<ExchangeContext>) {
+        api.get("stats") { request, context in try await stats(request, context) }
     }
 
     func stats(_ request: Request, _ context: ExchangeContext) async throws -> Response {
-        let actor = try await services.authenticator.actor(for: request)
-        guard actor.role == .operator else { throw APIError.forbidden }
+        guard Access.isOperator(try context.authenticatedActor()) else { throw APIError.forbidden }
         let (from, to) = try Self.window(request.uri.queryParameters, now: Date())
-        let (stats, source) = try await services.database.analytics { pool in
+        let (stats, source) = try await database.analytics { pool in
             try await StatsStore.run(on: pool, from: from, to: to)
         }
         return .json(.object([

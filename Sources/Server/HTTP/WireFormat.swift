@@ -1,3 +1,6 @@
+import Foundation
+import WireJSON
+
 /// The JSON shapes of docs/design.md §4, in one place.
 extension ExchangeRequest {
     public var json: JSON {
@@ -28,8 +31,13 @@ extension RequestEvent {
             ("toStatus", .string(toStatus.rawValue)),
             ("actorId", .string(actorId)),
             ("actorRole", .string(actorRole)),
-            ("data", .raw(data)),
+            ("data", data),
             ("createdAt", .date(createdAt)),
         ])
     }
+}
+
+extension JSON {
+    /// An ISO-8601 timestamp, or `null` when absent.
+    static func date(_ value: Date?) -> JSON { value.map { .string(ISO8601.string($0)) } ?? .null }
 }

@@ -39,9 +39,12 @@ public final class ServerMetrics: Sendable {
                          labels: [("from", from.rawValue), ("to", to.rawValue)])
     }
 
-    func transitionDuration(_ action: RequestAction) -> DurationHistogram {
-        registry.histogram("exchange_transition_duration_seconds", help: "Time of a state transition's database transaction (lock, decide, update, audit, commit).",
-                           labels: [("transition", action.rawValue)])
+    /// `outcome`: `ok` (committed), `conflict` (refused for the request's state: 409), `error`
+    /// (any other refusal or failure inside the transaction: 403, 404, 422, a database error).
+    func transitionDuration(_ action: RequestAction, outcome: TransitionOutcome) -> DurationHistogram {
+        registry.histogram("exchange_transition_duration_seconds",
+                           help: "Time of a state transition's database transaction (lock, decide, update, audit, commit), by how it ended.",
+                           labels: [("transition", action.rawValue), ("outcome", outcome.rawValue)])
     }
 
     // MARK: Database

@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 import RedisClient
 
@@ -74,10 +75,7 @@ struct JobEnvelope: Sendable, Equatable {
     }
 
     static func decode(_ text: String) -> [String] {
-        guard let data = text.data(using: .utf8),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [Any]
-        else { return [] }
-        return array.compactMap { $0 as? String }
+        JSON.parse(text)?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }
 

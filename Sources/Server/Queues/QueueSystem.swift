@@ -1,4 +1,5 @@
 import Logging
+import PostgresClient
 import RedisClient
 import ServiceLifecycle
 
@@ -30,14 +31,34 @@ public enum QueueSystem {
         public var maxStreamLength: Int { dispatcher.maxStreamLength }
     }
 
+    /// What the queue machinery uses of its process: the primary (outbox), Redis (streams),
+    /// the provider (the calls themselves), metrics and logs.
+    public struct Parts: Sendable {
+        let configuration: ServerConfiguration
+        let primary: PostgresPool
+        let redis: RedisClient
+        let provider: ProviderClient
+        let metrics: ServerMetrics
+        let logger: Logger
+
+        public init(infrastructure: Infrastructure, provider: ProviderClient) {
+            configuration = infrastructure.configuration
+            primary = infrastructure.database.primary
+            redis = infrastructure.redis
+            self.provider = provider
+            metrics = infrastructure.metrics
+            logger = infrastructure.logger
+        }
+    }
+
     /// Background services the server runs in-process: the dispatcher and the depth sampler
     /// always (sync mode's failed calls go through the outbox too), the workers and the
     /// delayed-job mover when `workers.count > 0`.
-    static func backgroundServices(_ services: ExchangeServices) -> [any Service] {
+    static func backgroundServices(_ services: Parts) -> [any Service] {
         backgroundServices(services, options: Options(configuration: services.configuration))
     }
 
-    static func backgroundServices(_ services: ExchangeServices, options: Options) -> [any Service] {
+    static func backgroundServices(_ services: Parts, options: Options) -> [any Service] {
         var list: [any Service] = [dispatcher(services, options), sampler(services, options)]
         if options.workerCount > 0 {
             list.append(mover(services, options))
@@ -49,51 +70,55 @@ public enum QueueSystem {
     /// What `exchange-server worker` runs: workers (at least one) for `options.queues`, the
     /// delayed-job mover, the depth sampler and, unless `dispatch` is false, a dispatcher.
     /// Listed so that graceful shutdown stops the workers first and closes the clients last.
-    public static func workerProcessServices(_ services: ExchangeServices, options: Options, dispatch: Bool = true) -> [any Service] {
+    public static func workerProcessServices(
+        _ services: Parts, options: Options, dispatch: Bool = true, onShutdown: @escaping @Sendable () async -> Void
+    ) -> [any Service] {
         var options = options
         options.workerCount = max(1, options.workerCount)
-        var list: [any Service] = [ShutdownCloser(services: services), sampler(services, options), mover(services, options)]
+        var list: [any Service] = [ShutdownCloser(close: onShutdown), sampler(services, options), mover(services, options)]
         if dispatch { list.append(dispatcher(services, options)) }
         return list + workers(services, options).map { $0 as any Service }
     }
 
     /// Runs ``workerProcessServices(_:options:dispatch:)`` as one service group until SIGTERM or
     /// SIGINT, then shuts down gracefully (in-flight jobs finish and are acknowledged).
-    public static func runWorkerProcess(_ services: ExchangeServices, options: Options, dispatch: Bool = true) async throws {
+    public static func runWorkerProcess(
+        _ services: Parts, options: Options, dispatch: Bool = true, onShutdown: @escaping @Sendable () async -> Void
+    ) async throws {
         let group = ServiceGroup(
-            services: workerProcessServices(services, options: options, dispatch: dispatch),
+            services: workerProcessServices(services, options: options, dispatch: dispatch, onShutdown: onShutdown),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: services.logger
         )
         try await group.run()
     }
 
-    static func dispatcher(_ services: ExchangeServices, _ options: Options, redis: (any RedisCommandExecutor)? = nil) -> OutboxDispatcher {
-        OutboxDispatcher(primary: services.database.primary, redis: redis ?? services.redis, keys: options.keys,
+    static func dispatcher(_ services: Parts, _ options: Options, redis: (any RedisCommandExecutor)? = nil) -> OutboxDispatcher {
+        OutboxDispatcher(primary: services.primary, redis: redis ?? services.redis, keys: options.keys,
                          options: options.dispatcher, metrics: services.metrics, logger: services.logger)
     }
 
-    static func sampler(_ services: ExchangeServices, _ options: Options) -> QueueDepthSampler {
-        QueueDepthSampler(redis: services.redis, primary: services.database.primary, keys: options.keys,
+    static func sampler(_ services: Parts, _ options: Options) -> QueueDepthSampler {
+        QueueDepthSampler(redis: services.redis, primary: services.primary, keys: options.keys,
                           interval: options.samplerInterval, metrics: services.metrics, logger: services.logger)
     }
 
-    static func mover(_ services: ExchangeServices, _ options: Options) -> DelayedJobMover {
+    static func mover(_ services: Parts, _ options: Options) -> DelayedJobMover {
         DelayedJobMover(redis: services.redis, keys: options.keys, queues: options.queues, interval: options.moverInterval,
                         maxStreamLength: options.maxStreamLength, metrics: services.metrics, logger: services.logger)
     }
 
-    static func workers(_ services: ExchangeServices, _ options: Options) -> [QueueWorker] {
+    static func workers(_ services: Parts, _ options: Options) -> [QueueWorker] {
         (0..<options.workerCount).map { index in
             QueueWorker(name: QueueWorker.uniqueName(index: index), queues: options.queues, redis: services.redis,
-                        provider: services.sideEffects.provider, keys: options.keys, policies: options.policies,
+                        provider: services.provider, keys: options.keys, policies: options.policies,
                         options: options.consumer, maxStreamLength: options.maxStreamLength,
                         metrics: services.metrics, logger: services.logger)
         }
     }
 
     /// The dead-letter streams, for `exchange-server jobs`.
-    public static func deadLetters(_ services: ExchangeServices, keys: QueueKeys = .standard) -> DeadLetters {
-        DeadLetters(redis: services.redis, keys: keys, maxStreamLength: services.configuration.workers.maxStreamLength)
+    public static func deadLetters(_ infrastructure: Infrastructure, keys: QueueKeys = .standard) -> DeadLetters {
+        DeadLetters(redis: infrastructure.redis, keys: keys, maxStreamLength: infrastructure.configuration.workers.maxStreamLength)
     }
 }

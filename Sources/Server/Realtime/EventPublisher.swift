@@ -6,32 +6,17 @@ import RedisClient
 /// instance's `EventFanout` delivers them to its local sockets by room.
 ///
 /// Publishing happens after commit and is best effort: if Redis drops a message the gap shows
-/// to clients as a jump in `seq`, which they repair through `/sync` (README, "Real-time").
+/// to clients as a jump in `seq`, which they repair through `/sync` (docs/realtime.md).
 public struct EventPublisher: Sendable {
     public static let channel = "exchange:events"
 
     let redis: RedisClient
     let logger: Logger
 
-    /// The message body: everything a socket frame needs, plus the commit time for lag metrics.
-    static func message(_ event: RequestEvent, request: ExchangeRequest, publishedAt: Date) -> JSON {
-        .object([
-            ("requestId", .string(request.id)),
-            ("ownerId", .string(request.userId)),
-            ("status", .string(request.status.rawValue)),
-            ("seq", .int(event.seq)),
-            ("event", .string(event.event)),
-            ("fromStatus", .string(event.fromStatus.rawValue)),
-            ("data", .raw(event.data)),
-            ("publishedAt", .string(ISO8601.string(publishedAt))),
-            ("publishedAtNs", .int(Int(publishedAt.timeIntervalSince1970 * 1e9))),
-        ])
-    }
-
     func publish(_ event: RequestEvent, request: ExchangeRequest) async {
-        let body = Self.message(event, request: request, publishedAt: Date()).serialized
+        let message = RealtimeEvent(event, of: request, publishedAt: Date())
         do {
-            _ = try await redis.publish(Self.channel, body)
+            _ = try await redis.publish(Self.channel, message.encoded())
         } catch {
             logger.warning("event not published; clients will repair the gap via sync", metadata: ["requestId": "\(request.id)", "seq": "\(event.seq)"])
         }

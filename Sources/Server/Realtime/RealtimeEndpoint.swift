@@ -12,11 +12,15 @@ import NIOCore
 struct RealtimeEndpoint: Sendable {
     static let path = "/ws"
 
-    let services: ExchangeServices
+    let authenticator: Authenticator
+    let hub: RealtimeHub
+    let requests: RequestStore
+    let metrics: ServerMetrics
+    let limits: ServerConfiguration.Realtime
 
     /// The server for `Application(server:)`: plain HTTP/1 for the API, WebSocket on `/ws`.
     var server: HTTPServerBuilder {
-        let realtime = services.configuration.realtime
+        let realtime = limits
         let webSocket = WebSocketServerConfiguration(
             maxFrameSize: realtime.maxFrameBytes,
             autoPing: .enabled(timePeriod: .milliseconds(realtime.pingIntervalMs)),
@@ -40,7 +44,7 @@ struct RealtimeEndpoint: Sendable {
     /// The caller, from `Authorization: Bearer` or `?token=`.
     func authenticate(_ request: Request) async throws -> Actor {
         guard let token = Authenticator.bearerToken(request) else { throw APIError.unauthorized }
-        return try await services.authenticator.actor(token: token)
+        return try await authenticator.actor(token: token)
     }
 
     func shouldUpgrade(
@@ -62,7 +66,7 @@ struct RealtimeEndpoint: Sendable {
             await UpgradeRefusalHandler.install(.unavailable, on: channel)
             return .dontUpgrade
         }
-        let session = RealtimeSession(actor: actor, services: services, channel: channel)
+        let session = RealtimeSession(actor: actor, hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel)
         let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
             await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
         }

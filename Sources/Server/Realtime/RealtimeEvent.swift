@@ -1,49 +1,25 @@
 import Foundation
+import WireJSON
 
-/// One committed transition as received from the `exchange:events` channel (the message
-/// ``EventPublisher`` writes), ready to be framed for each room it belongs to.
-struct RealtimeEvent: Sendable, Equatable {
-    var requestId: String
-    var ownerId: String
+/// One committed transition as it travels on the `exchange:events` channel: written by
+/// ``EventPublisher`` after commit, read by every instance's fan-out, framed for each room it
+/// belongs to. The one type of that message, on both sides.
+public struct RealtimeEvent: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var ownerId: String
     /// The request's status after the transition (`toStatus`).
-    var status: String
-    var fromStatus: String
-    var seq: Int
-    var event: String
-    /// The event's `data` object as JSON text.
-    var data: String
-    var publishedAt: String
+    public var status: String
+    public var fromStatus: String
+    public var seq: Int
+    public var event: String
+    /// The event's `data` object.
+    public var data: JSON
+    public var publishedAt: String
     /// Wall-clock nanoseconds since 1970 at publish time, for `ws_delivery_lag_seconds`.
-    var publishedAtNs: Int
+    public var publishedAtNs: Int
 
-    /// Decodes a published message; `nil` for anything that isn't one (logged and dropped by
-    /// the fan-out, never delivered).
-    init?(payload: [UInt8]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
-              let requestId = object["requestId"] as? String, UUIDText.isValid(requestId),
-              let ownerId = object["ownerId"] as? String,
-              let status = object["status"] as? String,
-              let seq = (object["seq"] as? NSNumber)?.intValue, seq > 0,
-              let event = object["event"] as? String
-        else { return nil }
-        self.requestId = requestId.lowercased()
-        self.ownerId = ownerId
-        self.status = status
-        self.fromStatus = object["fromStatus"] as? String ?? ""
-        self.seq = seq
-        self.event = event
-        if let data = object["data"], JSONSerialization.isValidJSONObject(data),
-           let text = try? JSONSerialization.data(withJSONObject: data, options: [.sortedKeys, .withoutEscapingSlashes]) {
-            self.data = String(decoding: text, as: UTF8.self)
-        } else {
-            self.data = "{}"
-        }
-        self.publishedAt = object["publishedAt"] as? String ?? ""
-        self.publishedAtNs = (object["publishedAtNs"] as? NSNumber)?.intValue ?? 0
-    }
-
-    init(requestId: String, ownerId: String, status: String, fromStatus: String, seq: Int, event: String,
-         data: String = "{}", publishedAt: String = "", publishedAtNs: Int = 0) {
+    public init(requestId: String, ownerId: String, status: String, fromStatus: String, seq: Int, event: String,
+                data: JSON = [:], publishedAt: String = "", publishedAtNs: Int = 0) {
         self.requestId = requestId
         self.ownerId = ownerId
         self.status = status
@@ -53,6 +29,30 @@ struct RealtimeEvent: Sendable, Equatable {
         self.data = data
         self.publishedAt = publishedAt
         self.publishedAtNs = publishedAtNs
+    }
+
+    /// The message for `event` of `request`, stamped with the publish time.
+    public init(_ event: RequestEvent, of request: ExchangeRequest, publishedAt: Date) {
+        self.init(
+            requestId: request.id, ownerId: request.userId, status: request.status.rawValue, fromStatus: event.fromStatus.rawValue,
+            seq: event.seq, event: event.event, data: event.data, publishedAt: ISO8601.string(publishedAt),
+            publishedAtNs: Int(publishedAt.timeIntervalSince1970 * 1e9)
+        )
+    }
+
+    /// The message's bytes on the channel.
+    public func encoded() -> String {
+        (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Decodes a published message; `nil` for anything that isn't one (logged and dropped by
+    /// the fan-out, never delivered).
+    public init?(payload: [UInt8]) {
+        guard let decoded = try? JSONDecoder().decode(RealtimeEvent.self, from: Data(payload)),
+              UUIDText.isValid(decoded.requestId), decoded.seq > 0
+        else { return nil }
+        self = decoded
+        requestId = requestId.lowercased()
     }
 
     /// The `event` frame for `room` (docs/design.md §5), plus `fromStatus`/`toStatus` so a client of
@@ -66,7 +66,7 @@ struct RealtimeEvent: Sendable, Equatable {
             ("event", .string(event)),
             ("fromStatus", .string(fromStatus)),
             ("toStatus", .string(status)),
-            ("data", .raw(data)),
+            ("data", data),
             ("publishedAt", .string(publishedAt)),
         ]).serialized
     }

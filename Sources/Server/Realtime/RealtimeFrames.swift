@@ -1,4 +1,4 @@
-import Foundation
+import WireJSON
 
 /// What a client may send on `/ws` (docs/design.md §5).
 enum ClientFrame: Equatable, Sendable {
@@ -14,15 +14,15 @@ enum ClientFrame: Equatable, Sendable {
     /// Parses one text frame. Never throws anything but ``Problem``: a malformed frame is the
     /// client's mistake, answered with `bad_request`, and the connection stays open.
     static func parse(_ text: String) throws(Problem) -> ClientFrame {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        guard let object = JSON.parse(text), case .object = object else {
             throw Problem(message: "frame is not a JSON object")
         }
-        guard let op = object["op"] as? String else { throw Problem(message: "op is required and must be a string") }
+        guard let op = object["op"]?.stringValue else { throw Problem(message: "op is required and must be a string") }
         switch op {
         case "ping":
             return .ping
         case "subscribe", "unsubscribe":
-            guard let name = object["room"] as? String else { throw Problem(message: "room is required and must be a string") }
+            guard let name = object["room"]?.stringValue else { throw Problem(message: "room is required and must be a string") }
             guard let room = Room(name) else { throw Problem(message: "room must be request:<id> or operators") }
             return op == "subscribe" ? .subscribe(room) : .unsubscribe(room)
         default:

@@ -7,11 +7,11 @@ import NIOCore
 /// writer that drains the connection's queue onto the socket.
 struct RealtimeSession: Sendable {
     let actor: Actor
-    let services: ExchangeServices
+    let hub: RealtimeHub
+    let requests: RequestStore
+    let metrics: ServerMetrics
+    let limits: ServerConfiguration.Realtime
     let channel: any Channel
-
-    private var hub: RealtimeHub { services.realtime }
-    private var limits: ServerConfiguration.Realtime { services.configuration.realtime }
 
     /// How long a slow consumer gets to take its close frame before the socket is closed.
     static let slowConsumerGrace: Duration = .seconds(1)
@@ -30,7 +30,7 @@ struct RealtimeSession: Sendable {
                 }
             })
         }
-        let metrics = services.metrics
+        let metrics = self.metrics
         metrics.wsConnections.increment()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await Self.write(connection.outgoing, of: connection, to: outbound, metrics: metrics) }
@@ -45,7 +45,7 @@ struct RealtimeSession: Sendable {
     // MARK: Reading
 
     private func read(_ inbound: WebSocketInboundStream, _ connection: RealtimeConnection, logger: Logger) async {
-        let received = services.metrics.wsMessages("in")
+        let received = metrics.wsMessages("in")
         do {
             for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
                 received.increment()
@@ -95,7 +95,7 @@ struct RealtimeSession: Sendable {
         }
         switch room {
         case .operators:
-            guard actor.role == .operator else {
+            guard Access.isOperator(actor) else {
                 connection.reply(ServerFrame.error(.forbidden, "the operators room is for operators", room: room))
                 return
             }
@@ -110,7 +110,7 @@ struct RealtimeSession: Sendable {
             connection.begin(room)
             hub.join(connection, room)
             do {
-                if let found = try await services.requests.find(id: id), actor.role == .operator || found.userId == actor.id {
+                if let found = try await requests.find(id: id), Access.canView(found.subject, actor) {
                     connection.activate(room, lastSeq: found.lastSeq)
                     return
                 }

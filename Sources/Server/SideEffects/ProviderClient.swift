@@ -2,8 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import WireJSON
 
-/// Calls the SMS/email/webhook/analytics provider over HTTP with an idempotency key.
+/// Calls the SMS/email/webhook/analytics provider over HTTP with an idempotency key. Owns its
+/// HTTP client: whoever makes one shuts it down.
 public struct ProviderClient: Sendable {
     let baseURL: String
     let timeout: Duration
@@ -11,6 +13,19 @@ public struct ProviderClient: Sendable {
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
+    }
+
+    public init(configuration: ServerConfiguration.Provider) {
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+        httpConfiguration.timeout.connect = .seconds(2)
+        self.baseURL = configuration.url
+        self.timeout = .milliseconds(configuration.timeoutMs)
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
     }
 
     /// Throws `Failure` on a non-2xx answer or a transport error.
@@ -25,8 +40,7 @@ public struct ProviderClient: Sendable {
         request.body = .bytes(ByteBuffer(string: JSON.object(fields).serialized))
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                + timeout.components.attoseconds / 1_000_000_000))
+            response = try await http.execute(request, timeout: .init(timeout))
         } catch {
             throw Failure(description: "\(kind.rawValue): \(error)")
         }

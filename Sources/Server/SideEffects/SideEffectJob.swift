@@ -1,3 +1,5 @@
+import WireJSON
+
 /// The durable queues of docs/design.md §6, most urgent first.
 public enum QueueName: String, Sendable, CaseIterable {
     case critical, standard, analytics
@@ -21,21 +23,23 @@ public enum SideEffectKind: String, Sendable, CaseIterable {
     var path: String { "/\(rawValue)" }
 }
 
-/// One side effect to perform: a provider call with an idempotency key.
+/// One side effect to perform: a provider call with its idempotency key. The same value goes
+/// into the outbox (queued mode) or straight to the provider (sync mode).
 public struct SideEffectJob: Sendable, Equatable {
     public var queue: QueueName
     public var kind: SideEffectKind
-    /// Suffix of the idempotency key; the full key prefixes the request id and event seq.
+    /// The idempotency key, built by ``JobKey``; the provider dedupes by it.
     public var key: String
+    /// The request the job belongs to, if any (the outbox's `request_id`).
+    public var requestID: String?
     /// The provider request body, without `idempotencyKey` (added when sent).
     public var payload: JSON
 
-    /// The `jsonb` element the outbox insert expects.
-    var outboxElement: JSON {
-        .object([("queue", .string(queue.rawValue)), ("kind", .string(kind.rawValue)), ("key", .string(key)), ("payload", payload)])
-    }
-
-    static func outboxArray(_ jobs: [SideEffectJob]) -> String {
-        JSON.array(jobs.map(\.outboxElement)).serialized
+    public init(queue: QueueName, kind: SideEffectKind, key: String, requestID: String?, payload: JSON) {
+        self.queue = queue
+        self.kind = kind
+        self.key = key
+        self.requestID = requestID
+        self.payload = payload
     }
 }

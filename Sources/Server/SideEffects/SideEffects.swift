@@ -3,11 +3,11 @@ import PostgresClient
 
 /// Runs side effects the configured way.
 ///
-/// - `sync`: after commit, the handler calls the provider inline and waits (the "before" of
-///   the lab's experiment). A call that fails after commit doesn't undo the transition: the
-///   job is written to the outbox, so the queue machinery retries it, and the response names it.
-/// - `queued`: the transition's own transaction inserts outbox rows (`outboxJobs`); the
-///   dispatcher and workers take it from there.
+/// - `queued`: the jobs go into the outbox inside the committing transaction (``outbox(_:)``);
+///   the dispatcher and workers take it from there.
+/// - `sync`: after commit, ``performNow(_:retryFailures:)`` calls the provider inline and waits
+///   (the "before" of the lab's experiment). A call that fails after commit doesn't undo the
+///   transition: the job is written to the outbox with its error, so the queue retries it.
 public struct SideEffects: Sendable {
     let mode: ServerConfiguration.SideEffectMode
     let provider: ProviderClient
@@ -15,32 +15,25 @@ public struct SideEffects: Sendable {
     let metrics: ServerMetrics
     let logger: Logger
 
-    /// The outbox payload for a transaction: every job in queued mode, none in sync mode.
-    /// Plans are only built when they're used: in sync mode the outbox gets none.
-    func outboxJobs(_ jobs: @autoclosure () -> [SideEffectJob]) -> String {
-        mode == .queued ? SideEffectJob.outboxArray(jobs()) : "[]"
+    /// The jobs a committing transaction writes to the outbox: all of them in queued mode,
+    /// none in sync mode.
+    func outbox(_ jobs: [SideEffectJob]) -> [SideEffectJob] {
+        mode == .queued ? jobs : []
     }
 
     /// Sync mode: performs `jobs` now, concurrently, and returns the kinds that failed, each
     /// recorded for retry unless `retryFailures` is false (a voided OTP must not arrive later).
     /// Queued mode: nothing to do, returns `[]`.
-    func afterCommit(
-        _ plan: @autoclosure () -> [SideEffectJob], keyPrefix: String, requestID: String?, retryFailures: Bool = true
-    ) async -> [SideEffectKind] {
-        guard mode == .sync else { return [] }
-        let jobs = plan()
-        guard !jobs.isEmpty else { return [] }
+    func performNow(_ jobs: [SideEffectJob], retryFailures: Bool = true) async -> [SideEffectKind] {
+        guard mode == .sync, !jobs.isEmpty else { return [] }
         return await withTaskGroup(of: SideEffectKind?.self) { group in
             for job in jobs {
                 group.addTask {
-                    let key = "\(keyPrefix):\(job.key)"
                     do {
-                        try await callNow(job, idempotencyKey: key)
+                        try await callNow(job)
                         return nil
                     } catch {
-                        if retryFailures {
-                            await recordForRetry(job, idempotencyKey: key, requestID: requestID, error: "\(error)")
-                        }
+                        if retryFailures { await recordForRetry(job, error: "\(error)") }
                         return job.kind
                     }
                 }
@@ -52,25 +45,17 @@ public struct SideEffects: Sendable {
     }
 
     /// One provider call, timed as `side_effect_duration_seconds{kind, mode="sync"}`.
-    func callNow(_ job: SideEffectJob, idempotencyKey: String) async throws {
+    func callNow(_ job: SideEffectJob) async throws {
         let start = ContinuousClock.now
         defer { metrics.sideEffect(kind: job.kind.rawValue, mode: "sync").record(ContinuousClock.now - start) }
-        try await provider.send(job.kind, payload: job.payload, idempotencyKey: idempotencyKey)
+        try await provider.send(job.kind, payload: job.payload, idempotencyKey: job.key)
     }
 
-    static let recordFailure = PostgresQuery("outbox_record_failure", """
-        INSERT INTO outbox (queue, kind, idempotency_key, request_id, payload, last_error)
-        VALUES ($1, $2, $3, $4::uuid, $5::jsonb, $6)
-        ON CONFLICT (idempotency_key) DO NOTHING
-        """)
-
-    private func recordForRetry(_ job: SideEffectJob, idempotencyKey: String, requestID: String?, error: String) async {
+    private func recordForRetry(_ job: SideEffectJob, error: String) async {
         do {
-            _ = try await primary.query(Self.recordFailure, [
-                job.queue.rawValue, job.kind.rawValue, idempotencyKey, requestID, job.payload.serialized, error,
-            ])
+            try await OutboxWriter.write([job], lastError: error, on: primary)
         } catch {
-            logger.error("side effect failed and could not be recorded for retry", metadata: ["kind": "\(job.kind.rawValue)", "key": "\(idempotencyKey)"])
+            logger.error("side effect failed and could not be recorded for retry", metadata: ["kind": "\(job.kind.rawValue)", "key": "\(job.key)"])
         }
     }
 }

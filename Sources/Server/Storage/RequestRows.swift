@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import WireJSON
 
 /// Column lists and row decoding shared by every statement that returns requests or events.
 enum RequestRows {
@@ -43,7 +44,7 @@ enum RequestRows {
             toStatus: to,
             actorId: try row.decode("actor_id"),
             actorRole: try row.decode("actor_role"),
-            data: try row.decode("data"),
+            data: JSON.parse(try row.decode("data", as: String.self)) ?? [:],
             createdAt: try row.decode("created_at")
         )
     }

@@ -68,22 +68,14 @@ public struct UserStore: Sendable {
         try user(from: try await primary.query(Self.promote, [phone]).first)
     }
 
-    static let codeOutbox = PostgresQuery("otp_outbox", """
-        INSERT INTO outbox (queue, kind, idempotency_key, payload)
-        SELECT x->>'queue', x->>'kind', $1 || ':' || (x->>'key'), x->'payload' FROM jsonb_array_elements($2::jsonb) AS x
-        """)
-
     /// Creates the user if new and replaces any previous code for `phone`, in one transaction
-    /// with the SMS's outbox rows (`outbox` is `[]` in sync mode). Returns the idempotency-key
-    /// prefix of this code's side effects.
-    public func issueCode(phone: String, codeHash: String, ttlSeconds: Int, outbox: String) async throws -> String {
-        let key = "otp:\(UUIDText.random())"
+    /// with the SMS's outbox rows (none in sync mode).
+    public func issueCode(phone: String, codeHash: String, ttlSeconds: Int, outbox: [SideEffectJob]) async throws {
         try await primary.transaction { connection in
             _ = try await connection.query(Self.upsertUser, [phone])
             _ = try await connection.query(Self.storeCode, [phone, codeHash, ttlSeconds])
-            if outbox != "[]" { _ = try await connection.query(Self.codeOutbox, [key, outbox]) }
+            try await OutboxWriter.write(outbox, on: connection)
         }
-        return key
     }
 
     public func voidCode(phone: String) async throws {

@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -16,7 +17,7 @@ func makeSimulator(
 /// A decoded answer: its status and its JSON body (`.null` when empty).
 struct Reply: Sendable {
     var status: HTTPResponse.Status
-    var body: ProviderJSON
+    var body: JSON
 }
 
 extension TestClientProtocol {
@@ -29,7 +30,7 @@ extension TestClientProtocol {
             body: json.map { ByteBuffer(string: $0) }
         ) { response in
             let bytes = Data(response.body.readableBytesView)
-            let body = bytes.isEmpty ? .null : try JSONDecoder().decode(ProviderJSON.self, from: bytes)
+            let body = bytes.isEmpty ? .null : try JSONDecoder().decode(JSON.self, from: bytes)
             return Reply(status: response.status, body: body)
         }
     }
@@ -44,24 +45,19 @@ extension TestClientProtocol {
 }
 
 /// Test-side readers of decoded JSON.
-extension ProviderJSON {
-    subscript(key: String) -> ProviderJSON? {
-        guard case .object(let object) = self else { return nil }
-        return object[key]
-    }
-
+extension JSON {
     var string: String? {
         if case .string(let value) = self { value } else { nil }
     }
 
     var int: Int? {
-        if case .integer(let value) = self { value } else { nil }
+        if case .int(let value) = self { value } else { nil }
     }
 
     var double: Double? {
         switch self {
-        case .integer(let value): Double(value)
-        case .number(let value): value
+        case .int(let value): Double(value)
+        case .double(let value): value
         default: nil
         }
     }
@@ -70,12 +66,12 @@ extension ProviderJSON {
         if case .bool(let value) = self { value } else { nil }
     }
 
-    var array: [ProviderJSON] {
+    var array: [JSON] {
         if case .array(let value) = self { value } else { [] }
     }
 
     /// `items` of a `GET /messages` answer.
-    var items: [ProviderJSON] { self["items"]?.array ?? [] }
+    var items: [JSON] { self["items"]?.array ?? [] }
 }
 
 /// Elapsed wall time of `body`.

@@ -1,3 +1,4 @@
+import WireJSON
 import Testing
 @testable import Server
 

@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 import PostgresClient
 import ProviderSimulator
@@ -46,9 +47,8 @@ import Testing
             try h.provider.set(errorRate: 1)
             // A standard-queue job as sync mode records a failed call for retry.
             let key = "test-\(UUID().uuidString.lowercased()):1:email"
-            _ = try await h.services.database.primary.query(SideEffects.recordFailure, [
-                "standard", "email", key, nil, #"{"to":"someone","body":"hello"}"#, "sync call failed",
-            ])
+            let job = SideEffectJob(queue: .standard, kind: .email, key: key, requestID: nil, payload: ["to": "someone", "body": "hello"])
+            try await OutboxWriter.write([job], lastError: "sync call failed", on: h.services.database.primary)
             let (_, eventKey) = try await h.createRequest(userID: try await h.newUser())
             let letters = DeadLetters(redis: h.services.redis, keys: h.keys)
             try await h.running([h.dispatcher(), h.mover, h.worker()]) {

@@ -2,6 +2,7 @@ import Foundation
 import RedisClient
 import Server
 import Testing
+import WireJSON
 
 /// Fan-out between instances, recovery after a reconnect, slow consumers, and the pub/sub
 /// connection surviving `CLIENT KILL` — each against real servers, PostgreSQL and Redis.
@@ -155,9 +156,10 @@ import Testing
 
     static func syntheticEvent(_ id: String, owner: String, seq: Int, pad: String) -> String {
         let now = Date()
-        return #"{"requestId":"\#(id)","ownerId":"\#(owner)","status":"assigned","seq":\#(seq),"event":"status:assigned","#
-            + #""fromStatus":"pending","data":{"pad":"\#(pad)"},"publishedAt":"\#(ISO8601.string(now))","#
-            + #""publishedAtNs":\#(Int(now.timeIntervalSince1970 * 1e9))}"#
+        return RealtimeEvent(
+            requestId: id, ownerId: owner, status: "assigned", fromStatus: "pending", seq: seq, event: "status:assigned",
+            data: ["pad": .string(pad)], publishedAt: ISO8601.string(now), publishedAtNs: Int(now.timeIntervalSince1970 * 1e9)
+        ).encoded()
     }
 
     static func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws {

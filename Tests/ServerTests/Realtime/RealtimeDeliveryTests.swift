@@ -1,6 +1,7 @@
 import Foundation
 @testable import Server
 import Testing
+import WireJSON
 
 /// Delivery rules, frames and messages without sockets.
 @Suite struct RealtimeDeliveryTests {
@@ -95,8 +96,8 @@ import Testing
             assignedOperator: "op", createdAt: .now, updatedAt: .now, assignedAt: nil, processingStartedAt: nil, completedAt: nil, lastSeq: 5
         )
         let published = RequestEvent(requestId: id, seq: 5, event: "status:failed", fromStatus: .processing, toStatus: .failed,
-                                     actorId: "op", actorRole: "operator", data: #"{"reason":"a \"quoted\" reason"}"#, createdAt: .now)
-        let message = EventPublisher.message(published, request: request, publishedAt: Date(timeIntervalSince1970: 1_700_000_000.25)).serialized
+                                     actorId: "op", actorRole: "operator", data: ["reason": #"a "quoted" reason"#], createdAt: .now)
+        let message = RealtimeEvent(published, of: request, publishedAt: Date(timeIntervalSince1970: 1_700_000_000.25)).encoded()
         let event = try #require(RealtimeEvent(payload: Array(message.utf8)))
         #expect(event.requestId == id)
         #expect(event.ownerId == "owner-1")

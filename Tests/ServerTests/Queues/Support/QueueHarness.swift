@@ -4,6 +4,7 @@ import PostgresClient
 import ProviderSimulator
 import RedisClient
 import ServiceLifecycle
+import WireJSON
 @testable import Server
 
 /// Where the queue tests run: a PostgreSQL database and a Redis logical database of their own
@@ -101,9 +102,9 @@ struct RunningProvider: Sendable {
     }
 
     func set(latencyMs: Int? = nil, errorRate: Double? = nil) throws {
-        var update: [String: ProviderJSON] = [:]
-        if let latencyMs { update["latencyMs"] = .integer(latencyMs) }
-        if let errorRate { update["errorRate"] = .number(errorRate) }
+        var update: [String: JSON] = [:]
+        if let latencyMs { update["latencyMs"] = .int(latencyMs) }
+        if let errorRate { update["errorRate"] = .double(errorRate) }
         try provider.updateBehaviour(update)
     }
 
@@ -176,18 +177,18 @@ struct QueueHarness: Sendable {
     // MARK: Services
 
     func dispatcher(redis: (any RedisCommandExecutor)? = nil) -> OutboxDispatcher {
-        QueueSystem.dispatcher(services, options, redis: redis)
+        QueueSystem.dispatcher(services.queueParts, options, redis: redis)
     }
 
     func worker(visibilityTimeout: Duration? = nil) -> QueueWorker {
         var options = options
         options.workerCount = 1
         if let visibilityTimeout { options.consumer.visibilityTimeout = visibilityTimeout }
-        return QueueSystem.workers(services, options)[0]
+        return QueueSystem.workers(services.queueParts, options)[0]
     }
 
-    var mover: DelayedJobMover { QueueSystem.mover(services, options) }
-    var sampler: QueueDepthSampler { QueueSystem.sampler(services, options) }
+    var mover: DelayedJobMover { QueueSystem.mover(services.queueParts, options) }
+    var sampler: QueueDepthSampler { QueueSystem.sampler(services.queueParts, options) }
 
     /// Runs `list` in a service group while `body` runs, then shuts them down gracefully.
     func running<T: Sendable>(_ list: [any Service], _ body: @Sendable () async throws -> T) async throws -> T {
@@ -214,15 +215,9 @@ struct QueueHarness: Sendable {
     /// Commits a new request with its queued side effects (the creation's analytics event), as
     /// `POST /api/requests` does; returns its id and the analytics job's idempotency key.
     func createRequest(userID: String) async throws -> (id: String, key: String) {
-        let draft = ExchangeRequest(
-            id: "", userId: userID, status: .pending, fiatCurrency: "USD", fiatAmount: "10.00", cryptoCurrency: "BTC",
-            assignedOperator: nil, createdAt: .now, updatedAt: .now, assignedAt: nil, processingStartedAt: nil,
-            completedAt: nil, lastSeq: 1
-        )
-        let created = try await services.requests.create(
-            userID: userID, fiatCurrency: "USD", fiatAmount: "10.00", cryptoCurrency: "BTC", eventData: "{}",
-            jobs: SideEffectJob.outboxArray(SideEffectPlan.transition(draft, from: .created))
-        )
+        let created = try await services.requestService.create(by: Actor(id: userID, role: .user)) {
+            RequestService.NewRequest(fiat: .USD, amount: "10.00", crypto: .BTC)
+        }.request
         let key = try await services.database.primary.query(
             PostgresQuery("queue_test_event_key", "SELECT idempotency_key FROM outbox WHERE request_id = $1::uuid AND kind = 'events'"), [created.id]
         ).first?.decode("idempotency_key", as: String.self)
@@ -233,9 +228,9 @@ struct QueueHarness: Sendable {
     /// Commits an OTP for `phone` with its SMS in the outbox, as `POST /api/auth/otp` does;
     /// returns the SMS job's idempotency key.
     func issueCode(phone: String) async throws -> String {
-        let jobs = SideEffectPlan.otp(phone: phone, code: "123456")
-        let prefix = try await services.users.issueCode(phone: phone, codeHash: "x", ttlSeconds: 300, outbox: SideEffectJob.outboxArray(jobs))
-        return "\(prefix):sms"
+        let key = JobKey.newCode()
+        try await services.users.issueCode(phone: phone, codeHash: "x", ttlSeconds: 300, outbox: SideEffectPlan.otp(phone: phone, code: "123456", key: key))
+        return key.job(.sms)
     }
 
     func newUser() async throws -> String {

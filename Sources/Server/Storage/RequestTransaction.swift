@@ -1,0 +1,115 @@
+import Foundation
+import PostgresClient
+import WireJSON
+
+/// The statements of one request transaction: lock, insert, apply. Each write is a single
+/// statement that changes the row, appends the audit event with the next gapless `seq` and
+/// writes the outbox rows (``OutboxWriter``), so a transition costs four round trips
+/// (BEGIN, lock, write, COMMIT) whatever the side effects.
+struct RequestTransaction {
+    let connection: PostgresConnection
+
+    static let lock = PostgresQuery("request_lock", """
+        SELECT \(RequestRows.requestColumns) FROM requests WHERE id = $1::uuid FOR UPDATE
+        """)
+
+    /// $1 id, $2 owner, $3 status, $4 fiat, $5 amount, $6 crypto, $7 event name, $8 from
+    /// status, $9 actor role, $10 event data, $11 outbox jobs.
+    static let insert = PostgresQuery("request_create", """
+        WITH r AS (
+            INSERT INTO requests (id, user_id, status, fiat_currency, fiat_amount, crypto_currency, last_seq)
+            VALUES ($1::uuid, $2::uuid, $3, $4, $5::numeric, $6, 1)
+            RETURNING \(RequestRows.requestColumns)
+        ), e AS (
+            INSERT INTO request_events (request_id, seq, event, from_status, to_status, actor_id, actor_role, data, created_at)
+            SELECT id, last_seq, $7, $8, status, user_id, $9, $10::jsonb, created_at FROM r
+            RETURNING seq
+        ), o AS (
+            \(OutboxWriter.insert(jobsParameter: 11))
+        )
+        SELECT r.* FROM r, e
+        """)
+
+    /// $1 id, $2 new status, $3 actor, $4 from status, $5 actor role, $6 fail reason, $7 event
+    /// data, $8 outbox jobs, $9 event name.
+    static let transition = PostgresQuery("request_transition", """
+        WITH r AS (
+            UPDATE requests SET
+                status = $2,
+                updated_at = now(),
+                assigned_operator = CASE WHEN $2 = 'assigned' THEN $3::uuid WHEN $2 = 'pending' THEN NULL ELSE assigned_operator END,
+                assigned_at = CASE WHEN $2 = 'assigned' THEN now() WHEN $2 = 'pending' THEN NULL ELSE assigned_at END,
+                processing_started_at = CASE WHEN $2 = 'processing' THEN now() ELSE processing_started_at END,
+                completed_at = CASE WHEN $2 IN ('completed', 'failed') THEN now() ELSE completed_at END,
+                fail_reason = CASE WHEN $2 = 'failed' THEN $6 ELSE fail_reason END,
+                last_seq = last_seq + 1
+            WHERE id = $1::uuid
+            RETURNING \(RequestRows.requestColumns)
+        ), e AS (
+            INSERT INTO request_events (request_id, seq, event, from_status, to_status, actor_id, actor_role, data, created_at)
+            SELECT id, last_seq, $9, $4, $2, $3::uuid, $5, $7::jsonb, updated_at FROM r
+            RETURNING seq
+        ), o AS (
+            \(OutboxWriter.insert(jobsParameter: 8))
+        )
+        SELECT r.* FROM r, e
+        """)
+
+    /// The request, locked until the transaction ends; `nil` when there is none.
+    func lock(id: String) async throws -> ExchangeRequest? {
+        try await connection.query(Self.lock, [id]).first.map(RequestRows.request)
+    }
+
+    /// Inserts `draft` as `rule` decided (status `rule.to`, event seq 1 from `rule.from`).
+    func insert(_ draft: ExchangeRequest, rule: Lifecycle.Rule, by actor: Actor, data: JSON, outbox: [SideEffectJob]) async throws
+        -> (ExchangeRequest, RequestEvent)
+    {
+        let rows = try await connection.query(Self.insert, [
+            draft.id, draft.userId, rule.to.rawValue, draft.fiatCurrency, draft.fiatAmount, draft.cryptoCurrency,
+            Lifecycle.eventName(rule.to), rule.from.rawValue, actor.role.rawValue, data.serialized, OutboxWriter.parameter(outbox),
+        ])
+        guard let row = rows.first else { throw PostgresError.decoding(column: "id", reason: "insert returned nothing") }
+        let request = try RequestRows.request(row)
+        return (request, Self.event(of: request, rule: rule, by: actor, data: data, at: request.createdAt))
+    }
+
+    /// Applies `rule` to the locked request `id` by `actor`.
+    func apply(_ rule: Lifecycle.Rule, to id: String, by actor: Actor, failReason: String?, data: JSON, outbox: [SideEffectJob]) async throws
+        -> (ExchangeRequest, RequestEvent)
+    {
+        let rows = try await connection.query(Self.transition, [
+            id, rule.to.rawValue, actor.id, rule.from.rawValue, actor.role.rawValue, failReason,
+            data.serialized, OutboxWriter.parameter(outbox), Lifecycle.eventName(rule.to),
+        ])
+        guard let row = rows.first else { throw PostgresError.decoding(column: "id", reason: "update returned nothing") }
+        let request = try RequestRows.request(row)
+        return (request, Self.event(of: request, rule: rule, by: actor, data: data, at: request.updatedAt))
+    }
+
+    private static func event(of request: ExchangeRequest, rule: Lifecycle.Rule, by actor: Actor, data: JSON, at time: Date) -> RequestEvent {
+        RequestEvent(
+            requestId: request.id, seq: request.lastSeq, event: Lifecycle.eventName(rule.to), fromStatus: rule.from,
+            toStatus: rule.to, actorId: actor.id, actorRole: actor.role.rawValue, data: data, createdAt: time
+        )
+    }
+}
+
+extension RequestStore {
+    /// The claim transaction's statements with pgbench variables in place of parameters:
+    /// `:rid` (request id) and `:op` (operator id). `scripts/bench-claim` runs exactly this SQL
+    /// through pgbench to compare with the same transaction through HTTP.
+    public static func pgbenchClaimScript() -> String {
+        func substitute(_ sql: String, _ values: [String]) -> String {
+            var text = sql
+            for (index, value) in values.enumerated().reversed() { text = text.replacingOccurrences(of: "$\(index + 1)", with: value) }
+            return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        }
+        return [
+            "SELECT id AS rid FROM bench_claim_ids WHERE n = (SELECT nextval('bench_claim_seq')) \\gset",
+            "BEGIN;",
+            substitute(RequestTransaction.lock.sql, [":rid"]) + ";",
+            substitute(RequestTransaction.transition.sql, [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", "'[]'", "'status:assigned'"]) + ";",
+            "COMMIT;",
+        ].joined(separator: "\n") + "\n"
+    }
+}
