@@ -31,6 +31,12 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// Says so when codes are keyed by the published development secret.
+func warnAboutDevelopmentSecret(_ configuration: ServerConfiguration, _ logger: Logger) {
+    guard configuration.auth.secret == ServerConfiguration.Auth.developmentSecret else { return }
+    logger.warning("auth.secret is the development default: set EXCHANGE_AUTH_SECRET (32+ characters, the same for every server and worker) before real use")
+}
+
 func makeLogger(_ configuration: ServerConfiguration, label: String = "exchange") -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -55,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         }
         let settings = configuration
         let logger = makeLogger(settings)
+        warnAboutDevelopmentSecret(settings, logger)
         let services = try ExchangeServices(configuration: settings, logger: logger)
         let app = ExchangeApplication.build(services: services) { port in
             logger.notice("exchange-server listening", metadata: ["url": "http://\(settings.http.host):\(port)"])

@@ -38,7 +38,8 @@ struct Worker: AsyncParsableCommand {
         let configuration = options.load()
         let logger = makeLogger(configuration, label: "exchange-worker")
         let infrastructure = try Infrastructure(configuration: configuration, logger: logger)
-        let provider = ProviderClient(configuration: configuration.provider)
+        let provider = ProviderClient(configuration: configuration.provider, sealer: CodeSealer(secret: configuration.auth.secret))
+        warnAboutDevelopmentSecret(configuration, logger)
         var queueOptions = QueueSystem.Options(configuration: configuration)
         queueOptions.queues = try parsedQueues()
         if let count { queueOptions.workerCount = count }

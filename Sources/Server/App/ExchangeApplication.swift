@@ -16,8 +16,10 @@ public enum ExchangeApplication {
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
         OperationalRoutes(readiness: services.readiness, database: services.database, metrics: services.metrics).register(on: router)
-        AuthRoutes(signIn: services.signIn, bodyLimit: bodyLimit).register(on: router)
+        let authRoutes = AuthRoutes(signIn: services.signIn, bodyLimit: bodyLimit)
+        authRoutes.register(on: router)
         let api = router.group("api").add(middleware: AuthenticationMiddleware(authenticator: services.authenticator))
+        authRoutes.register(on: api)
         RequestRoutes(commands: services.requestService, store: services.requests, bodyLimit: bodyLimit).register(on: api)
         StatsRoutes(database: services.database).register(on: api)
         let realtime = RealtimeEndpoint(

@@ -31,8 +31,10 @@ public struct RateLimiter: Sendable {
     }
 
     /// Charges one attempt on `key` against `limit` per `windowSeconds`.
-    /// With Redis down: `.allowed` when failing open, otherwise throws 503 `unavailable`.
-    public func check(_ key: String, limit: Int, windowSeconds: Int = 60, now: Date = Date()) async throws -> Decision {
+    /// With Redis down: `.allowed` when failing open (`failOpen`, else the configured
+    /// `rateLimit.failOpen`), otherwise throws 503 `unavailable`. Sign-in limits pass `false`.
+    public func check(_ key: String, limit: Int, windowSeconds: Int = 60, failOpen: Bool? = nil, now: Date = Date()) async throws -> Decision {
+        let failOpen = failOpen ?? self.failOpen
         do {
             let decision = try await decide(key, limit: limit, windowSeconds: windowSeconds, now: now)
             metrics.rateLimitDecision(decision == .allowed ? "allowed" : "limited").increment()

@@ -34,17 +34,17 @@ struct RealtimeEndpoint: Sendable {
 
     /// `GET /ws` without an upgrade: the same 401 for a bad token, else 426.
     func register(on router: Router<ExchangeContext>) {
-        router.get("/ws") { request, _ -> Response in
-            _ = try await authenticate(request)
+        router.get("/ws") { request, context -> Response in
+            _ = try await authenticate(request, from: context.clientAddress)
             let error = APIError(status: 426, code: "upgrade_required", message: "open a WebSocket on /ws")
             return .json(error.body, status: .upgradeRequired, headers: [.upgrade: "websocket"])
         }
     }
 
     /// The caller, from `Authorization: Bearer` or `?token=`.
-    func authenticate(_ request: Request) async throws -> Actor {
+    func authenticate(_ request: Request, from address: String) async throws -> Actor {
         guard let token = Authenticator.bearerToken(request) else { throw APIError.unauthorized }
-        return try await authenticator.actor(token: token)
+        return try await authenticator.actor(token: token, from: address)
     }
 
     func shouldUpgrade(
@@ -56,8 +56,9 @@ struct RealtimeEndpoint: Sendable {
             return .dontUpgrade
         }
         let actor: Actor
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
         do {
-            actor = try await authenticate(request)
+            actor = try await authenticate(request, from: address)
         } catch let error as APIError {
             await UpgradeRefusalHandler.install(error, on: channel)
             return .dontUpgrade
@@ -66,7 +67,10 @@ struct RealtimeEndpoint: Sendable {
             await UpgradeRefusalHandler.install(.unavailable, on: channel)
             return .dontUpgrade
         }
-        let session = RealtimeSession(actor: actor, hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel)
+        let session = RealtimeSession(
+            actor: actor, credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
+            hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel
+        )
         let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
             await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
         }
