@@ -22,6 +22,7 @@ public enum ExchangeApplication {
         let configuration = services.configuration
         let background: [any Service] = [
             ShutdownCloser(services: services),
+            ReadinessMonitor(readiness: services.readiness),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
             EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
         ] + QueueSystem.backgroundServices(services) + extraServices

@@ -47,21 +47,27 @@ public enum QueueSystem {
     }
 
     /// What `exchange-server worker` runs: workers (at least one) for `options.queues`, the
-    /// delayed-job mover, the depth sampler and, unless `dispatch` is false, a dispatcher.
+    /// delayed-job mover, the depth sampler, the readiness monitor, `extraServices` (its
+    /// `/metrics` server) and, unless `dispatch` is false, a dispatcher.
     /// Listed so that graceful shutdown stops the workers first and closes the clients last.
-    public static func workerProcessServices(_ services: ExchangeServices, options: Options, dispatch: Bool = true) -> [any Service] {
+    public static func workerProcessServices(
+        _ services: ExchangeServices, options: Options, dispatch: Bool = true, extraServices: [any Service] = []
+    ) -> [any Service] {
         var options = options
         options.workerCount = max(1, options.workerCount)
-        var list: [any Service] = [ShutdownCloser(services: services), sampler(services, options), mover(services, options)]
+        var list: [any Service] = [ShutdownCloser(services: services)] + extraServices
+        list += [ReadinessMonitor(readiness: services.readiness), sampler(services, options), mover(services, options)]
         if dispatch { list.append(dispatcher(services, options)) }
         return list + workers(services, options).map { $0 as any Service }
     }
 
     /// Runs ``workerProcessServices(_:options:dispatch:)`` as one service group until SIGTERM or
     /// SIGINT, then shuts down gracefully (in-flight jobs finish and are acknowledged).
-    public static func runWorkerProcess(_ services: ExchangeServices, options: Options, dispatch: Bool = true) async throws {
+    public static func runWorkerProcess(
+        _ services: ExchangeServices, options: Options, dispatch: Bool = true, extraServices: [any Service] = []
+    ) async throws {
         let group = ServiceGroup(
-            services: workerProcessServices(services, options: options, dispatch: dispatch),
+            services: workerProcessServices(services, options: options, dispatch: dispatch, extraServices: extraServices),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: services.logger
         )

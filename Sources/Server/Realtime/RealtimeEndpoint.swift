@@ -47,7 +47,9 @@ struct RealtimeEndpoint: Sendable {
         _ head: HTTPRequest, channel: any Channel, logger: Logger
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        let upgrades = services.metrics
         guard request.uri.path == Self.path else {
+            upgrades.wsUpgrades("refused").increment()
             await UpgradeRefusalHandler.install(.notFound, on: channel)
             return .dontUpgrade
         }
@@ -55,13 +57,17 @@ struct RealtimeEndpoint: Sendable {
         do {
             actor = try await authenticate(request)
         } catch let error as APIError {
+            // `ws_upgrades_total` feeds the availability SLI: 5xx refusals count against it.
+            upgrades.wsUpgrades(error.status >= 500 ? "failed" : "refused").increment()
             await UpgradeRefusalHandler.install(error, on: channel)
             return .dontUpgrade
         } catch {
             logger.warning("WebSocket upgrade refused: token check failed", metadata: ["error": "\(error)"])
+            upgrades.wsUpgrades("failed").increment()
             await UpgradeRefusalHandler.install(.unavailable, on: channel)
             return .dontUpgrade
         }
+        upgrades.wsUpgrades("upgraded").increment()
         let session = RealtimeSession(actor: actor, services: services, channel: channel)
         let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
             await session.run(inbound: inbound, outbound: outbound, logger: context.logger)

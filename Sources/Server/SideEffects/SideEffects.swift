@@ -38,6 +38,7 @@ public struct SideEffects: Sendable {
                         try await callNow(job, idempotencyKey: key)
                         return nil
                     } catch {
+                        metrics.sideEffectFailures(kind: job.kind.rawValue, mode: "sync").increment()
                         if retryFailures {
                             await recordForRetry(job, idempotencyKey: key, requestID: requestID, error: "\(error)")
                         }

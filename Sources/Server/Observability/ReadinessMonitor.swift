@@ -1,0 +1,15 @@
+import ServiceLifecycle
+
+/// Runs ``Readiness/check()`` every ``Readiness/interval`` in the background, so the readiness
+/// gauges and their last-success timestamps move whether or not anyone calls `GET /ready`.
+struct ReadinessMonitor: Service {
+    let readiness: Readiness
+
+    func run() async throws {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            _ = await readiness.check()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Readiness.interval) }
+        }
+        await readiness.close()
+    }
+}
