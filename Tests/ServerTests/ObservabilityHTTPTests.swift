@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import Logging
 import PostgresClient
+import ServiceLifecycle
 import Testing
 @testable import Server
 
@@ -95,5 +98,33 @@ import Testing
             #expect(MetricText.value(text, "ws_upgrades_total", labels: ["result": "refused"]) == 1)
             #expect(MetricText.value(text, "ws_upgrades_total", labels: ["result": "failed"]) == 0)
         }
+    }
+
+    @Test func workerMetricsServerServesTheCatalogueOnItsOwnPort() async throws {
+        var logger = Logger(label: "test-worker-metrics")
+        logger.logLevel = .warning
+        try await TestExchange.migrateOnce()
+        let services = try ExchangeServices(configuration: TestExchange.configuration(), logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server = MetricsEndpoint.server(services: services, host: "127.0.0.1", port: 0) { continuation.yield($0) }
+        let group = ServiceGroup(services: [server, ReadinessMonitor(readiness: services.readiness)], gracefulShutdownSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            #expect(port > 0, "port 0 binds a free port")
+            let held = try await eventually {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+                let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
+                return response.status == .ok && MetricText.value(text, "exchange_ready_check", labels: ["dependency": "postgres"]) == 1
+                    && text.contains("# TYPE queue_jobs_total counter")
+            }
+            #expect(held)
+            let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(5))
+            #expect(health.status == .ok)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        await services.close()
     }
 }
