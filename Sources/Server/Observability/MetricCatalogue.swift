@@ -136,10 +136,10 @@ extension MetricDefinition {
         help: "Redis command round trip, by command.", buckets: LatencyBuckets.fast, seeds: [["EVALSHA"]])
 
     static let rateLimitDecisions = MetricDefinition(
-        "ratelimit_decisions_total", .counter, labels: ["result"], unit: "decisions", processes: [.serve],
+        "ratelimit_decisions_total", .counter, labels: ["limiter", "result"], unit: "decisions", processes: [.serve],
         updates: "every rate-limit check",
-        help: "Rate-limit decisions: allowed, limited, or taken while Redis was down (failed_open/failed_closed).",
-        seeds: [["allowed"], ["limited"], ["failed_open"], ["failed_closed"]])
+        help: "Rate-limit decisions by limiter (otp, create, …): allowed, limited, or taken while Redis was down (failed_open/failed_closed).",
+        seeds: product(["otp", "create"], ["allowed", "limited", "failed_open", "failed_closed"]))
 }
 
 // MARK: Queues, outbox, side effects

@@ -103,8 +103,8 @@ public final class ServerMetrics: Sendable {
         registry.histogram(.redisCommandDuration, [command])
     }
 
-    func rateLimitDecision(_ result: String) -> Counter {
-        registry.counter(.rateLimitDecisions, [result])
+    func rateLimitDecision(_ limiter: String, _ result: String) -> Counter {
+        registry.counter(.rateLimitDecisions, [limiter, result])
     }
 
     // MARK: Queues and side effects
