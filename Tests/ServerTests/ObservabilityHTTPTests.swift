@@ -100,6 +100,17 @@ import Testing
         }
     }
 
+    @Test func providerFailuresAreCountedPerKindAndMode() async throws {
+        // The test server's provider is a dead port: in sync mode the SMS fails inline (503).
+        try await TestExchange.with { exchange in
+            let otp = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#)
+            #expect(otp.status == 503)
+            let text = try await exchange.call(.GET, "/metrics").text
+            #expect(MetricText.value(text, "side_effect_failures_total", labels: ["kind": "sms", "mode": "sync"]) == 1)
+            #expect(MetricText.value(text, "side_effect_failures_total", labels: ["kind": "sms", "mode": "queued"]) == 0)
+        }
+    }
+
     @Test func workerMetricsServerServesTheCatalogueOnItsOwnPort() async throws {
         var logger = Logger(label: "test-worker-metrics")
         logger.logLevel = .warning

@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the Hummingbird application: middleware, routes, and the background services that
-/// live as long as the server (replica monitor, outbox dispatcher, workers, event fan-out).
+/// live as long as the server (readiness and replica monitors, outbox dispatcher, workers, event fan-out).
 public enum ExchangeApplication {
     public static func build(
         services: ExchangeServices,
