@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the Hummingbird application: middleware, routes, and the background services that
-/// live as long as the server (replica monitor, outbox dispatcher, workers, event fan-out).
+/// live as long as the server (readiness and replica monitors, outbox dispatcher, workers, event fan-out).
 public enum ExchangeApplication {
     public static func build(
         services: ExchangeServices,
@@ -30,6 +30,7 @@ public enum ExchangeApplication {
 
         let background: [any Service] = [
             ShutdownCloser(close: { await services.close() }),
+            ReadinessMonitor(readiness: services.readiness),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
             EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
         ] + QueueSystem.backgroundServices(services.queueParts) + extraServices

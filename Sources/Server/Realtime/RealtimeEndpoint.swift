@@ -51,7 +51,9 @@ struct RealtimeEndpoint: Sendable {
         _ head: HTTPRequest, channel: any Channel, logger: Logger
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        let upgrades = metrics
         guard request.uri.path == Self.path else {
+            upgrades.wsUpgrades("refused").increment()
             await UpgradeRefusalHandler.install(.notFound, on: channel)
             return .dontUpgrade
         }
@@ -60,13 +62,17 @@ struct RealtimeEndpoint: Sendable {
         do {
             actor = try await authenticate(request, from: address)
         } catch let error as APIError {
+            // `ws_upgrades_total` feeds the availability SLI: 5xx refusals count against it.
+            upgrades.wsUpgrades(error.status >= 500 ? "failed" : "refused").increment()
             await UpgradeRefusalHandler.install(error, on: channel)
             return .dontUpgrade
         } catch {
             logger.warning("WebSocket upgrade refused: token check failed", metadata: ["error": "\(error)"])
+            upgrades.wsUpgrades("failed").increment()
             await UpgradeRefusalHandler.install(.unavailable, on: channel)
             return .dontUpgrade
         }
+        upgrades.wsUpgrades("upgraded").increment()
         let session = RealtimeSession(
             actor: actor, credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
             hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel
