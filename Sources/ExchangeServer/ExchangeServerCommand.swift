@@ -8,7 +8,7 @@ struct ExchangeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-server",
         abstract: "Exchange Lab: a real-time fiat-crypto exchange server.",
-        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Metrics.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -29,6 +29,12 @@ struct ConfigOptions: ParsableArguments {
             Foundation.exit(2)
         }
     }
+}
+
+/// Says so when codes are keyed by the published development secret.
+func warnAboutDevelopmentSecret(_ configuration: ServerConfiguration, _ logger: Logger) {
+    guard configuration.auth.secret == ServerConfiguration.Auth.developmentSecret else { return }
+    logger.warning("auth.secret is the development default: set EXCHANGE_AUTH_SECRET (32+ characters, the same for every server and worker) before real use")
 }
 
 func makeLogger(_ configuration: ServerConfiguration, label: String = "exchange") -> Logger {
@@ -55,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         }
         let settings = configuration
         let logger = makeLogger(settings)
+        warnAboutDevelopmentSecret(settings, logger)
         let services = try ExchangeServices(configuration: settings, logger: logger)
         let app = ExchangeApplication.build(services: services) { port in
             logger.notice("exchange-server listening", metadata: ["url": "http://\(settings.http.host):\(port)"])

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Server
 
-/// `exchange-server worker`: queue workers (plus the delayed-job mover, the depth sampler and an
-/// outbox dispatcher) without the HTTP server, until SIGTERM or SIGINT; then in-flight jobs
-/// finish and are acknowledged before the process exits.
+/// `exchange-server worker`: queue workers (plus the delayed-job mover, the depth sampler, the
+/// readiness monitor and an outbox dispatcher) without the API, serving only `/metrics` and
+/// `/health` on `--metrics-port`, until SIGTERM or SIGINT; then in-flight jobs finish and are
+/// acknowledged before the process exits.
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run queue workers without the HTTP server.")
 
@@ -15,10 +16,13 @@ struct Worker: AsyncParsableCommand {
     var count: Int?
     @Flag(help: "Don't run an outbox dispatcher in this process.")
     var noDispatcher = false
+    @Option(help: "Port of this process's GET /metrics and /health (on http.host; 0 = any free port, printed at start-up).")
+    var metricsPort = 9091
 
     func validate() throws {
         _ = try parsedQueues()
         if let count, count < 1 || count > 64 { throw ValidationError("--count must be in 1...64") }
+        if !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be in 0...65535") }
     }
 
     func parsedQueues() throws -> [QueueName] {
@@ -38,7 +42,8 @@ struct Worker: AsyncParsableCommand {
         let configuration = options.load()
         let logger = makeLogger(configuration, label: "exchange-worker")
         let infrastructure = try Infrastructure(configuration: configuration, logger: logger)
-        let provider = ProviderClient(configuration: configuration.provider)
+        let provider = ProviderClient(configuration: configuration.provider, sealer: CodeSealer(secret: configuration.auth.secret))
+        warnAboutDevelopmentSecret(configuration, logger)
         var queueOptions = QueueSystem.Options(configuration: configuration)
         queueOptions.queues = try parsedQueues()
         if let count { queueOptions.workerCount = count }
@@ -46,8 +51,15 @@ struct Worker: AsyncParsableCommand {
             "queues": "\(queueOptions.queues.map(\.rawValue).joined(separator: ","))",
             "workers": "\(max(1, queueOptions.workerCount))", "concurrency": "\(queueOptions.consumer.concurrency)",
         ])
+        let host = configuration.http.host
+        let metrics = MetricsEndpoint.server(database: infrastructure.database, metrics: infrastructure.metrics, logger: logger,
+                                             host: host, port: metricsPort) { port in
+            logger.notice("exchange-worker metrics listening", metadata: ["url": "http://\(host):\(port)/metrics"])
+        }
+        let readiness = Readiness(database: infrastructure.database, redis: infrastructure.redis, metrics: infrastructure.metrics)
         try await QueueSystem.runWorkerProcess(
-            QueueSystem.Parts(infrastructure: infrastructure, provider: provider), options: queueOptions, dispatch: !noDispatcher
+            QueueSystem.Parts(infrastructure: infrastructure, provider: provider), options: queueOptions, dispatch: !noDispatcher,
+            extraServices: [metrics, ReadinessMonitor(readiness: readiness)]
         ) {
             await provider.shutdown()
             await infrastructure.close()

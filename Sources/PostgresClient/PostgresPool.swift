@@ -99,7 +99,19 @@ public final class PostgresPool: Sendable {
 
     public func acquire() async throws -> PostgresConnection {
         let start = ContinuousClock.now
-        let connection: PostgresConnection = try await withCheckedThrowingContinuation { continuation in
+        let connection: PostgresConnection
+        do {
+            connection = try await parkOrTake(start: start)
+        } catch let error as PostgresError {
+            if case .poolTimeout = error { observer.timedOut(ContinuousClock.now - start) }
+            throw error
+        }
+        observer.acquired(ContinuousClock.now - start)
+        return connection
+    }
+
+    private func parkOrTake(start: ContinuousClock.Instant) async throws -> PostgresConnection {
+        try await withCheckedThrowingContinuation { continuation in
             let action = shared.withLock { s -> PoolState<PostgresConnection>.AcquireAction in
                 let id = s.nextWaiterID
                 s.nextWaiterID += 1
@@ -116,8 +128,6 @@ public final class PostgresPool: Sendable {
             case .fail: continuation.resume(throwing: PostgresError.poolClosed)
             }
         }
-        observer.acquired(ContinuousClock.now - start)
-        return connection
     }
 
     public func release(_ connection: PostgresConnection) {
@@ -206,14 +216,19 @@ public struct PoolStatistics: Sendable, Equatable {
 
 /// Hooks for metrics; the server points them at its Prometheus collectors.
 public struct PostgresPoolObserver: Sendable {
+    /// A caller got a connection after waiting this long.
     public var acquired: @Sendable (Duration) -> Void
+    /// A caller gave up after waiting this long (`acquireTimeout`): `PostgresError.poolTimeout`.
+    public var timedOut: @Sendable (Duration) -> Void
     public var queryFinished: @Sendable (_ query: String, _ duration: Duration, _ succeeded: Bool) -> Void
 
     public init(
         acquired: @escaping @Sendable (Duration) -> Void,
+        timedOut: @escaping @Sendable (Duration) -> Void = { _ in },
         queryFinished: @escaping @Sendable (String, Duration, Bool) -> Void
     ) {
         self.acquired = acquired
+        self.timedOut = timedOut
         self.queryFinished = queryFinished
     }
 

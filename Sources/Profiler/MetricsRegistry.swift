@@ -40,14 +40,43 @@ public final class MetricsRegistry: Sendable {
     }
 }
 
-/// Histogram buckets for this system's latencies, from sub-millisecond Redis commands and
-/// indexed queries up to multi-second provider calls and stalled pools.
+/// Histogram bucket sets, in 1-2.5-5 steps per decade (budgets such as 0.25 s and 0.5 s are
+/// bounds, so "share under the budget" is exact). Each metric picks the set that spans its range.
 public enum LatencyBuckets {
+    /// 100 µs to 10 s: HTTP requests, transitions, db queries, WebSocket delivery.
     public static let standard: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500),
         .milliseconds(1), .microseconds(2500), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500),
         .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    /// 25 µs to 5 s: Redis commands and pool acquire waits (sub-millisecond when healthy; an
+    /// acquire timeout, 2 s by default, still lands in a bucket).
+    public static let fast: [Duration] = [
+        .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .microseconds(2500), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5),
+    ]
+
+    /// 1 ms to 30 s: provider calls (300 ms by default, long-tailed, bounded by the provider timeout).
+    public static let provider: [Duration] = [
+        .milliseconds(1), .microseconds(2500), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    /// 1 ms to 600 s: queue waits and outbox dispatch delays, where a backlog of minutes must
+    /// still be told apart from one of seconds.
+    public static let backlog: [Duration] = [
+        .milliseconds(1), .microseconds(2500), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+        .seconds(60), .seconds(120), .seconds(300), .seconds(600),
     ]
 }

@@ -79,17 +79,17 @@ import Testing
             var open = ServerConfiguration.RateLimit()
             open.failOpen = true
             let failOpen = RateLimiter(redis: exchange.services.redis, configuration: open, metrics: exchange.services.metrics)
-            let first = try await failOpen.check("k", limit: 1)
-            let second = try await failOpen.check("k", limit: 1)
+            let first = try await failOpen.check("otp:k", limit: 1)
+            let second = try await failOpen.check("otp:k", limit: 1)
             #expect(first == .allowed)
             #expect(second == .allowed)
             var closed = open
             closed.failOpen = false
             let failClosed = RateLimiter(redis: exchange.services.redis, configuration: closed, metrics: exchange.services.metrics)
-            await #expect(throws: APIError.self) { _ = try await failClosed.check("k", limit: 1) }
+            await #expect(throws: APIError.self) { _ = try await failClosed.check("create:k", limit: 1) }
             let metrics = exchange.services.metrics.registry.render()
-            #expect(metrics.contains(#"ratelimit_decisions_total{result="failed_open"} 2"#))
-            #expect(metrics.contains(#"ratelimit_decisions_total{result="failed_closed"} 1"#))
+            #expect(metrics.contains(#"ratelimit_decisions_total{limiter="otp",result="failed_open"} 2"#))
+            #expect(metrics.contains(#"ratelimit_decisions_total{limiter="create",result="failed_closed"} 1"#))
         }
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the Hummingbird application: middleware, routes, and the background services that
-/// live as long as the server (replica monitor, outbox dispatcher, workers, event fan-out).
+/// live as long as the server (readiness and replica monitors, outbox dispatcher, workers, event fan-out).
 public enum ExchangeApplication {
     public static func build(
         services: ExchangeServices,
@@ -16,8 +16,10 @@ public enum ExchangeApplication {
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
         OperationalRoutes(readiness: services.readiness, database: services.database, metrics: services.metrics).register(on: router)
-        AuthRoutes(signIn: services.signIn, bodyLimit: bodyLimit).register(on: router)
+        let authRoutes = AuthRoutes(signIn: services.signIn, bodyLimit: bodyLimit)
+        authRoutes.register(on: router)
         let api = router.group("api").add(middleware: AuthenticationMiddleware(authenticator: services.authenticator))
+        authRoutes.register(on: api)
         RequestRoutes(commands: services.requestService, store: services.requests, bodyLimit: bodyLimit).register(on: api)
         StatsRoutes(database: services.database).register(on: api)
         let realtime = RealtimeEndpoint(
@@ -28,6 +30,7 @@ public enum ExchangeApplication {
 
         let background: [any Service] = [
             ShutdownCloser(close: { await services.close() }),
+            ReadinessMonitor(readiness: services.readiness),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
             EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
         ] + QueueSystem.backgroundServices(services.queueParts) + extraServices

@@ -33,10 +33,15 @@ public final class ExchangeServices: Sendable {
         let (metrics, primary, redis, logger) = (infrastructure.metrics, infrastructure.database.primary, infrastructure.redis, infrastructure.logger)
         let users = UserStore(primary: primary)
         let sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
-        self.authenticator = Authenticator(users: users, cache: sessions)
         let rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics)
         self.rateLimiter = rateLimiter
-        let provider = ProviderClient(configuration: configuration.provider)
+        let authenticator = Authenticator(
+            users: users, cache: sessions, unknown: UnknownTokens(lifetime: .seconds(configuration.auth.negativeCacheSeconds)),
+            rateLimiter: rateLimiter, lookupsPerAddressPerMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute
+        )
+        self.authenticator = authenticator
+        let sealer = CodeSealer(secret: configuration.auth.secret)
+        let provider = ProviderClient(configuration: configuration.provider, sealer: sealer)
         self.provider = provider
         let sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: primary, metrics: metrics, logger: logger)
         self.sideEffects = sideEffects
@@ -45,8 +50,8 @@ public final class ExchangeServices: Sendable {
             rateLimiter: rateLimiter, createsPerMinute: configuration.rateLimit.perUserPerMinute, metrics: metrics
         )
         self.signIn = SignInService(
-            users: users, sideEffects: sideEffects, rateLimiter: rateLimiter, auth: configuration.auth,
-            codesPerPhonePerMinute: configuration.rateLimit.otpPerPhonePerMinute
+            users: users, authenticator: authenticator, sideEffects: sideEffects, rateLimiter: rateLimiter, sealer: sealer,
+            auth: configuration.auth, limits: configuration.rateLimit
         )
         self.realtime = RealtimeHub(configuration: configuration.realtime, metrics: metrics)
         self.readiness = Readiness(database: infrastructure.database, redis: redis, metrics: metrics)

@@ -4,7 +4,8 @@ extension Infrastructure {
     public func grantOperator(phone: String) async throws -> UserStore.User {
         let users = UserStore(primary: database.primary)
         let user = try await users.grantOperator(phone: phone)
-        try await SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds).drop(users.sessionHashes(phone: phone))
+        let cache = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
+        try await cache.roleChanged(user, sessions: users.sessionHashes(phone: phone))
         return user
     }
 }
@@ -14,7 +15,8 @@ extension Infrastructure {
     /// sending anything. For tests and local tooling; the HTTP API never exposes it.
     public func plantCode(phone: String, code: String) async throws {
         try await UserStore(primary: database.primary).issueCode(
-            phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code), ttlSeconds: configuration.auth.otpTtlSeconds, outbox: []
+            phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code, secret: configuration.auth.secret),
+            ttlSeconds: configuration.auth.otpTtlSeconds, outbox: []
         )
     }
 }

@@ -1,33 +1,54 @@
+import Foundation
 import Hummingbird
 
 /// Resolves `Authorization: Bearer <token>` (or a `?token=` for WebSocket upgrades) to the
-/// caller: Redis cache first, PostgreSQL on a miss or when Redis is down.
+/// caller: Redis cache first, then the in-process cache of unknown tokens, then PostgreSQL —
+/// at most `tokenLookupsPerAddressPerMinute` times a minute per client address, so random
+/// tokens can't drive queries on the primary.
 struct Authenticator: Sendable {
     let users: UserStore
     let cache: SessionCache
+    let unknown: UnknownTokens
+    let rateLimiter: RateLimiter
+    let lookupsPerAddressPerMinute: Int
 
     /// The caller of an API request: `Authorization` header only, so tokens stay out of URLs
     /// (and access logs) everywhere but the WebSocket upgrade.
-    func actor(for request: Request) async throws -> Actor {
+    func actor(for request: Request, from address: String) async throws -> Actor {
         guard let token = Self.headerToken(request) else { throw APIError.unauthorized }
-        return try await actor(token: token)
+        return try await actor(token: token, from: address)
     }
 
-    func actor(token: String) async throws -> Actor {
-        guard token.count >= 32, token.count <= 128 else { throw APIError.unauthorized }
+    func actor(token: String, from address: String) async throws -> Actor {
+        guard token.utf8.count >= 32, token.utf8.count <= 128 else { throw APIError.unauthorized }
         let hash = Secrets.tokenHash(token)
         if let cached = await cache.get(hash) { return cached }
-        guard let (user, remaining) = try await users.session(tokenHash: hash) else { throw APIError.unauthorized }
-        let actor = Actor(id: user.id, role: user.role)
-        await cache.put(hash, actor, sessionRemainingSeconds: remaining)
-        return actor
+        guard !unknown.contains(hash) else { throw APIError.unauthorized }
+        if case .limited(let retry) = try await rateLimiter.check("token-lookup:\(address)", limit: lookupsPerAddressPerMinute) {
+            throw APIError.rateLimited(retryAfter: retry)
+        }
+        guard let (user, remaining) = try await users.session(tokenHash: hash) else {
+            unknown.insert(hash)
+            throw APIError.unauthorized
+        }
+        await cache.put(hash, user, sessionRemainingSeconds: remaining)
+        return Actor(id: user.id, role: user.role)
     }
 
+    /// Revokes the session of `token`: the row, then the cached copy.
+    func revoke(token: String) async throws {
+        let hash = Secrets.tokenHash(token)
+        try await users.endSession(tokenHash: hash)
+        try? await cache.drop([hash])
+    }
+
+    /// `Authorization: Bearer <token>`; the scheme name is case-insensitive (RFC 7235).
     static func headerToken(_ request: Request) -> String? {
         guard let header = request.headers[.authorization] else { return nil }
-        let prefix = "Bearer "
-        guard header.hasPrefix(prefix) else { return nil }
-        return String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 
     /// Header or `?token=` (browsers can't set headers on a WebSocket upgrade).

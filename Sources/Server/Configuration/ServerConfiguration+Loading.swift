@@ -86,10 +86,13 @@ struct ConfigurationField: Sendable {
         }
     }
 
-    static func string(_ path: String, _ keyPath: WritableKeyPath<ServerConfiguration, String> & Sendable, validate: @escaping @Sendable (String) -> Bool = { !$0.isEmpty }) -> Self {
+    static func string(
+        _ path: String, _ keyPath: WritableKeyPath<ServerConfiguration, String> & Sendable,
+        validate: @escaping @Sendable (String) -> Bool = { !$0.isEmpty }, reason: String = "must be a non-empty string of the right form"
+    ) -> Self {
         Self(path: path) { configuration, value in
             guard case .string(let text) = value, validate(text) else {
-                throw ConfigurationError(field: path, reason: "must be a non-empty string of the right form")
+                throw ConfigurationError(field: path, reason: reason)
             }
             configuration[keyPath: keyPath] = text
         }
@@ -140,16 +143,24 @@ struct ConfigurationField: Sendable {
         .int("rateLimit.otpPerPhonePerMinute", \.rateLimit.otpPerPhonePerMinute, 1...1_000_000),
         .choice("rateLimit.algorithm", \.rateLimit.algorithm),
         .bool("rateLimit.failOpen", \.rateLimit.failOpen),
+        .int("rateLimit.otpPerAddressPerMinute", \.rateLimit.otpPerAddressPerMinute, 1...1_000_000),
+        .int("rateLimit.verifyPerAddressPerMinute", \.rateLimit.verifyPerAddressPerMinute, 1...1_000_000),
+        .int("rateLimit.smsPerMinute", \.rateLimit.smsPerMinute, 1...100_000_000),
+        .int("rateLimit.tokenLookupsPerAddressPerMinute", \.rateLimit.tokenLookupsPerAddressPerMinute, 1...1_000_000),
         .string("provider.url", \.provider.url, validate: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }),
         .int("provider.timeoutMs", \.provider.timeoutMs, 1...600_000),
         .int("auth.otpTtlSeconds", \.auth.otpTtlSeconds, 1...86_400),
         .int("auth.otpMaxAttempts", \.auth.otpMaxAttempts, 1...100),
         .int("auth.sessionTtlHours", \.auth.sessionTtlHours, 1...8760),
         .int("auth.sessionCacheSeconds", \.auth.sessionCacheSeconds, 1...86_400),
+        .int("auth.maxWrongCodesPerHour", \.auth.maxWrongCodesPerHour, 1...1_000_000),
+        .int("auth.negativeCacheSeconds", \.auth.negativeCacheSeconds, 1...3600),
+        .string("auth.secret", \.auth.secret, validate: { $0.count >= 32 }, reason: "must be a string of at least 32 characters"),
         .int("realtime.maxSubscriptionsPerConnection", \.realtime.maxSubscriptionsPerConnection, 1...10_000),
         .int("realtime.maxFrameBytes", \.realtime.maxFrameBytes, 64...(1 << 20)),
         .int("realtime.sendBufferLimit", \.realtime.sendBufferLimit, 1...1_000_000),
         .int("realtime.pingIntervalMs", \.realtime.pingIntervalMs, 100...3_600_000),
+        .int("realtime.sessionCheckIntervalMs", \.realtime.sessionCheckIntervalMs, 100...86_400_000),
         .string("logLevel", \.logLevel, validate: { ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) }),
     ]
 

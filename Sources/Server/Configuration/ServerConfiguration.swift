@@ -70,8 +70,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var perUserPerMinute = 10
         public var otpPerPhonePerMinute = 3
         public var algorithm = RateLimitAlgorithm.fixed
-        /// With Redis down: allow (`true`) or refuse with 503 (`false`).
+        /// With Redis down: allow (`true`) or refuse with 503 (`false`). Applies to request
+        /// creation only: sign-in limits never fail open.
         public var failOpen = true
+        /// `POST /api/auth/otp` per client address.
+        public var otpPerAddressPerMinute = 30
+        /// `POST /api/auth/verify` per client address.
+        public var verifyPerAddressPerMinute = 60
+        /// SMS sign-in codes per minute across all phones (bounds SMS pumping).
+        public var smsPerMinute = 600
+        /// Token look-ups that miss both caches, per client address (random tokens can't
+        /// drive queries on the primary).
+        public var tokenLookupsPerAddressPerMinute = 120
     }
 
     public struct Provider: Sendable, Equatable {
@@ -84,6 +94,17 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var otpMaxAttempts = 5
         public var sessionTtlHours = 24
         public var sessionCacheSeconds = 300
+        /// Wrong codes a phone may send in an hour, across re-issued codes; then verify
+        /// answers 429 until the hour ends, even for the right code.
+        public var maxWrongCodesPerHour = 10
+        /// How long an unknown token is remembered as unknown, in-process.
+        public var negativeCacheSeconds = 30
+        /// Keys the code hashes (HMAC) and seals codes inside SMS jobs (AES-GCM). At least 32
+        /// characters; every process of a deployment (servers, workers) needs the same one.
+        /// The default is for development only and is reported at start.
+        public var secret = Self.developmentSecret
+
+        public static let developmentSecret = "exchange-lab-development-secret-change-me"
     }
 
     public struct Realtime: Sendable, Equatable {
@@ -92,6 +113,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// Events buffered for a connection that doesn't read before it is closed.
         public var sendBufferLimit = 1024
         public var pingIntervalMs = 30_000
+        /// How often an open socket re-checks its session (closed with 4001 once expired or
+        /// revoked).
+        public var sessionCheckIntervalMs = 30_000
     }
 
     public var http = HTTP()

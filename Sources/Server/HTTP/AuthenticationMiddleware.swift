@@ -9,7 +9,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: ExchangeContext, next: (Request, ExchangeContext) async throws -> Response) async throws -> Response {
         var context = context
-        context.actor = try await authenticator.actor(for: request)
+        context.actor = try await authenticator.actor(for: request, from: context.clientAddress)
         return try await next(request, context)
     }
 }

@@ -7,10 +7,14 @@ import WireJSON
 public struct ExchangeContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var actor: Actor?
+    /// The peer's IP address (per-address limits). The server binds loopback by default; a
+    /// deployment behind a proxy sees the proxy's address (docs/deploy.md).
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.actor = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

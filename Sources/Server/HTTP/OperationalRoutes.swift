@@ -17,9 +17,10 @@ struct OperationalRoutes: Sendable {
     }
 
     /// 200 `ok` when everything answers, 200 `degraded` when only Redis or the replica is down
-    /// (transitions still commit), 503 `unavailable` when the primary is down.
+    /// (transitions still commit), 503 `unavailable` when the primary is down. Answers from the
+    /// background check's latest result (at most 10 s old), on the checker's own connections.
     func ready() async -> Response {
-        let checks = await readiness.check()
+        let checks = await readiness.current()
         let status: String
         if !checks.postgres { status = "unavailable" } else if checks.replica && checks.redis { status = "ok" } else { status = "degraded" }
         func word(_ ok: Bool) -> JSON { .string(ok ? "ok" : "down") }
@@ -33,11 +34,7 @@ struct OperationalRoutes: Sendable {
     }
 
     func scrape() -> Response {
-        database.updatePoolGauges()
-        metrics.heap.update()
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.prometheus.emitToBuffer())))
+        MetricsEndpoint.response(database: database, metrics: metrics)
     }
 
     func openAPI() -> Response {

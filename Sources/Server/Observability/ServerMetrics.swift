@@ -1,143 +1,181 @@
 import Profiler
 import Prometheus
+import Synchronization
 
-/// Every collector the server exports (docs/design.md §9), created up front with HELP text so a
-/// scrape shows the full set — queue and WebSocket metrics included — whatever the mode.
+/// Every collector the server exports, registered from ``MetricCatalogue`` at start-up with
+/// zero-valued series for the known label sets, so a scrape shows the full set — queue,
+/// WebSocket and readiness metrics included — whatever the mode and before any traffic.
 public final class ServerMetrics: Sendable {
     public let registry: MetricsRegistry
-    let heap: HeapMetrics
+    /// CPU seconds already added to `process_cpu_seconds_total` (a counter only goes up by deltas).
+    private let cpuReported = Mutex<Double>(0)
 
     public init(registry: MetricsRegistry = MetricsRegistry()) {
         self.registry = registry
-        self.heap = HeapMetrics(registry: registry)
-        for queue in ["critical", "standard", "analytics"] {
-            for state in ["waiting", "delayed", "active", "dead"] { _ = queueDepth(queue, state) }
-            for outcome in ["enqueued", "completed", "retried", "failed", "dead"] { _ = queueJobs(queue, outcome) }
-            _ = queueJobWait(queue)
-            _ = queueJobDuration(queue)
+        for definition in MetricCatalogue.all { registry.register(definition) }
+        registry.gauge(.buildInfo, [BuildInfo.version, BuildInfo.swift]).set(1.0)
+        registry.gauge(.processStartTime).set(ProcessStatistics.startTimeSeconds)
+        if let max = ProcessStatistics.read().maxFileDescriptors { registry.gauge(.processMaxFDs).set(Double(max) as Double) }
+    }
+
+    /// Refreshes the values read at scrape time: heap and process statistics.
+    public func updateProcessGauges() {
+        if let heap = HeapStatistics.read() {
+            registry.gauge(.heapAllocated).set(Double(heap.allocatedBytes))
+            registry.gauge(.heapResident).set(Double(heap.residentBytes))
         }
-        _ = outboxPending
-        _ = outboxDispatchDelay
-        _ = wsConnections
-        _ = wsDeliveryLag
-        _ = wsSlowConsumerDisconnects
-        _ = replicaLag
-        for result in ["allowed", "limited", "failed_open", "failed_closed"] { _ = rateLimitDecision(result) }
+        let process = ProcessStatistics.read()
+        if let fds = process.openFileDescriptors { registry.gauge(.processOpenFDs).set(Double(fds)) }
+        let delta = cpuReported.withLock { reported -> Double in
+            let delta = max(0, process.cpuSeconds - reported)
+            reported += delta
+            return delta
+        }
+        if delta > 0 { registry.counter(.processCPU).increment(by: delta) }
+    }
+
+    /// Removes a gauge's series: a value that could not be sampled is absent, never frozen.
+    func drop(_ gauge: Gauge) {
+        registry.prometheus.unregisterGauge(gauge)
     }
 
     // MARK: HTTP
 
     func httpDuration(method: String, route: String, status: Int) -> DurationHistogram {
-        registry.histogram("http_server_request_duration_seconds", help: "HTTP request latency by method, route template and status code.",
-                           labels: [("method", method), ("route", route), ("status", String(status))])
+        registry.histogram(.httpRequestDuration, [method, route, String(status)])
+    }
+
+    func wsUpgrades(_ result: String) -> Counter {
+        registry.counter(.wsUpgrades, [result])
     }
 
     // MARK: Exchange
 
     func transitions(from: RequestStatus, to: RequestStatus) -> Counter {
-        registry.counter("exchange_transitions_total", help: "Committed request state transitions.",
-                         labels: [("from", from.rawValue), ("to", to.rawValue)])
+        registry.counter(.transitions, [from.rawValue, to.rawValue])
     }
 
     /// `outcome`: `ok` (committed), `conflict` (refused for the request's state: 409), `error`
     /// (any other refusal or failure inside the transaction: 403, 404, 422, a database error).
     func transitionDuration(_ action: RequestAction, outcome: TransitionOutcome) -> DurationHistogram {
-        registry.histogram("exchange_transition_duration_seconds",
-                           help: "Time of a state transition's database transaction (lock, decide, update, audit, commit), by how it ended.",
-                           labels: [("transition", action.rawValue), ("outcome", outcome.rawValue)])
+        registry.histogram(.transitionDuration, [action.rawValue, outcome.rawValue])
     }
 
     // MARK: Database
 
     func poolAcquire(_ pool: String) -> DurationHistogram {
-        registry.histogram("db_pool_acquire_duration_seconds", help: "Time waiting for a connection from the pool.", labels: [("pool", pool)])
+        registry.histogram(.poolAcquireDuration, [pool])
+    }
+
+    func poolAcquireTimeouts(_ pool: String) -> Counter {
+        registry.counter(.poolAcquireTimeouts, [pool])
     }
 
     func poolConnections(_ pool: String, _ state: String) -> Gauge {
-        registry.gauge("db_pool_connections", help: "Pool connections by state (idle or used).", labels: [("pool", pool), ("state", state)])
+        registry.gauge(.poolConnections, [pool, state])
+    }
+
+    func poolMaxConnections(_ pool: String) -> Gauge {
+        registry.gauge(.poolMaxConnections, [pool])
     }
 
     func poolPending(_ pool: String) -> Gauge {
-        registry.gauge("db_pool_pending_requests", help: "Callers waiting for a pool connection.", labels: [("pool", pool)])
+        registry.gauge(.poolPending, [pool])
     }
 
     func query(_ pool: String, _ query: String) -> DurationHistogram {
-        registry.histogram("db_query_duration_seconds", help: "Statement round trip on a pooled connection, by named query.",
-                           labels: [("pool", pool), ("query", query)])
+        registry.histogram(.queryDuration, [pool, query])
+    }
+
+    func queryErrors(_ pool: String, _ query: String) -> Counter {
+        registry.counter(.queryErrors, [pool, query])
     }
 
     var replicaLag: Gauge {
-        registry.gauge("db_replica_lag_seconds", help: "Replica replay lag measured by the server (time since the last replayed commit while the primary is writing).")
+        registry.gauge(.replicaLag)
     }
 
     func routing(target: String, reason: String) -> Counter {
-        registry.counter("db_routing_decisions_total", help: "Where analytics queries went and why.", labels: [("target", target), ("reason", reason)])
+        registry.counter(.routingDecisions, [target, reason])
     }
 
     // MARK: Redis and rate limits
 
     func redisCommand(_ command: String) -> DurationHistogram {
-        registry.histogram("redis_command_duration_seconds", help: "Redis command round trip, by command.", labels: [("command", command)])
+        registry.histogram(.redisCommandDuration, [command])
     }
 
-    func rateLimitDecision(_ result: String) -> Counter {
-        registry.counter("ratelimit_decisions_total", help: "Rate-limit decisions: allowed, limited, or taken while Redis was down (failed_open/failed_closed).",
-                         labels: [("result", result)])
+    func rateLimitDecision(_ limiter: String, _ result: String) -> Counter {
+        registry.counter(.rateLimitDecisions, [limiter, result])
     }
 
     // MARK: Queues and side effects
 
     func queueJobs(_ queue: String, _ outcome: String) -> Counter {
-        registry.counter("queue_jobs_total", help: "Jobs by queue and outcome (enqueued, completed, retried, failed, dead).",
-                         labels: [("queue", queue), ("outcome", outcome)])
+        registry.counter(.queueJobs, [queue, outcome])
     }
 
     func queueDepth(_ queue: String, _ state: String) -> Gauge {
-        registry.gauge("queue_depth", help: "Jobs by queue and state (waiting, delayed, active, dead).", labels: [("queue", queue), ("state", state)])
+        registry.gauge(.queueDepth, [queue, state])
+    }
+
+    func queueOldestJobAge(_ queue: String) -> Gauge {
+        registry.gauge(.queueOldestJobAge, [queue])
     }
 
     func queueJobWait(_ queue: String) -> DurationHistogram {
-        registry.histogram("queue_job_wait_seconds", help: "Time from enqueue to a worker starting the job.", labels: [("queue", queue)])
+        registry.histogram(.queueJobWait, [queue])
     }
 
     func queueJobDuration(_ queue: String) -> DurationHistogram {
-        registry.histogram("queue_job_duration_seconds", help: "Time a worker spends running a job.", labels: [("queue", queue)])
+        registry.histogram(.queueJobDuration, [queue])
     }
 
     var outboxPending: Gauge {
-        registry.gauge("outbox_pending", help: "Outbox rows committed but not yet moved to a queue stream.")
+        registry.gauge(.outboxPending)
+    }
+
+    var outboxOldestAge: Gauge {
+        registry.gauge(.outboxOldestAge)
     }
 
     var outboxDispatchDelay: DurationHistogram {
-        registry.histogram("outbox_dispatch_delay_seconds", help: "Time from outbox row commit to its XADD onto the queue stream.")
+        registry.histogram(.outboxDispatchDelay)
     }
 
     func sideEffect(kind: String, mode: String) -> DurationHistogram {
-        registry.histogram("side_effect_duration_seconds", help: "Provider call duration by side-effect kind and mode (sync or queued).",
-                           labels: [("kind", kind), ("mode", mode)])
+        registry.histogram(.sideEffectDuration, [kind, mode])
+    }
+
+    func sideEffectFailures(kind: String, mode: String) -> Counter {
+        registry.counter(.sideEffectFailures, [kind, mode])
     }
 
     // MARK: Realtime
 
     var wsConnections: Gauge {
-        registry.gauge("ws_connections", help: "Open WebSocket connections.")
+        registry.gauge(.wsConnections)
     }
 
     func wsMessages(_ direction: String) -> Counter {
-        registry.counter("ws_messages_total", help: "WebSocket frames by direction (in, out).", labels: [("direction", direction)])
+        registry.counter(.wsMessages, [direction])
     }
 
     var wsDeliveryLag: DurationHistogram {
-        registry.histogram("ws_delivery_lag_seconds", help: "Time from a transition's commit to the event's socket write.")
+        registry.histogram(.wsDeliveryLag)
     }
 
     var wsSlowConsumerDisconnects: Counter {
-        registry.counter("ws_slow_consumer_disconnects_total", help: "Connections closed because their send buffer filled up.")
+        registry.counter(.wsSlowConsumerDisconnects)
     }
 
     // MARK: Readiness
 
     func readyCheck(_ dependency: String) -> Gauge {
-        registry.gauge("exchange_ready_check", help: "Last readiness check per dependency: 1 ok, 0 down.", labels: [("dependency", dependency)])
+        registry.gauge(.readyCheck, [dependency])
+    }
+
+    func readyCheckLastSuccess(_ dependency: String) -> Gauge {
+        registry.gauge(.readyCheckLastSuccess, [dependency])
     }
 }

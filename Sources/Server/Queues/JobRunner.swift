@@ -25,6 +25,7 @@ struct JobRunner: Sendable {
         if entry.isDeleted {
             // Trimmed or deleted while pending: nothing left to run, only the ack.
             _ = try? await redis.xack(keys.stream(queue), group: keys.group, ids: [entry.id])
+            metrics.queueJobs(queue.rawValue, "trimmed").increment()
             return .abandoned
         }
         guard let job = JobEnvelope(fields: entry.fields) else {
@@ -42,6 +43,7 @@ struct JobRunner: Sendable {
                 result = .success(())
             } catch {
                 result = .failure(error)
+                if !Task.isCancelled { metrics.sideEffectFailures(kind: job.kind.rawValue, mode: "queued").increment() }
             }
             let elapsed = ContinuousClock.now - clock
             metrics.sideEffect(kind: job.kind.rawValue, mode: "queued").record(elapsed)
@@ -53,7 +55,7 @@ struct JobRunner: Sendable {
         case .success:
             return await complete(entryID: entry.id, job: job)
         case .failure(let error):
-            if Task.isCancelled { return .abandoned }
+            if Task.isCancelled { return abandoned() }
             metrics.queueJobs(queue.rawValue, "failed").increment()
             return await failed(entryID: entry.id, job: job, error: "\(error)")
         }
@@ -67,7 +69,7 @@ struct JobRunner: Sendable {
             arguments += ["jobId", job.jobId, "kind", job.kind.rawValue, "attempt", String(job.attempt),
                           "enqueuedAt", String(job.enqueuedAtMs), "completedAt", String(UnixTime.nowMs()), "entryId", entryID]
         }
-        guard await settle(QueueScripts.complete, keys: scriptKeys, arguments: arguments) else { return .abandoned }
+        guard await settle(QueueScripts.complete, keys: scriptKeys, arguments: arguments) else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "completed").increment()
         return .completed
     }
@@ -79,7 +81,7 @@ struct JobRunner: Sendable {
             let due = UnixTime.nowMs() + Int64(delay.seconds * 1000)
             guard await settle(QueueScripts.retry, keys: [keys.stream(queue), keys.delayed(queue)],
                                arguments: [keys.group, entryID, String(due), next.delayedMember])
-            else { return .abandoned }
+            else { return abandoned() }
             metrics.queueJobs(queue.rawValue, "retried").increment()
             logger.debug("job failed; retrying", metadata: ["queue": "\(queue.rawValue)", "job": "\(job.jobId)", "attempt": "\(job.attempt)"])
             return .retried
@@ -100,10 +102,17 @@ struct JobRunner: Sendable {
         let maxlen = queue == .critical ? 0 : maxStreamLength
         guard await settle(QueueScripts.deadLetter, keys: [keys.stream(queue), keys.dead(queue)],
                            arguments: [keys.group, entryID, String(maxlen)] + record.flatMap { [$0.0, $0.1] })
-        else { return .abandoned }
+        else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "dead").increment()
         logger.warning("job dead-lettered", metadata: ["queue": "\(queue.rawValue)", "job": "\(fields["jobId"] ?? "?")", "attempts": "\(attempts)"])
         return .dead
+    }
+
+    /// The job stays pending (interrupted, or its outcome could not be written): it is reclaimed
+    /// and run again after the visibility timeout.
+    private func abandoned() -> Outcome {
+        metrics.queueJobs(queue.rawValue, "abandoned").increment()
+        return .abandoned
     }
 
     /// Runs a settling script, retrying briefly if Redis hiccups. `false` when it never got

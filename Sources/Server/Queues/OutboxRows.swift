@@ -9,8 +9,12 @@ enum OutboxRows {
         FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
         """)
 
+    /// Marks rows dispatched; a sign-in SMS keeps no payload once it is on its stream (even
+    /// sealed, a code has no business staying in a table that is backed up and replicated).
     static let markDispatched = PostgresQuery("outbox_mark_dispatched", """
-        UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])
+        UPDATE outbox SET dispatched_at = now(),
+            payload = CASE WHEN kind = 'sms' THEN '{"redacted":true}'::jsonb ELSE payload END
+        WHERE id = ANY($1::bigint[])
         """)
 
     /// A cheap look before opening a transaction while idle.

@@ -97,7 +97,10 @@ struct QueueConsumer: Sendable {
                         start: reclaimCursor, count: free
                     )
                     reclaimCursor = claimed.nextStart
+                    // Entries trimmed while pending leave the pending list here, unrun.
+                    if !claimed.deletedIDs.isEmpty { runner.metrics.queueJobs(queue.rawValue, "trimmed").increment(by: Int64(claimed.deletedIDs.count)) }
                     if !claimed.entries.isEmpty {
+                        runner.metrics.queueJobs(queue.rawValue, "reclaimed").increment(by: Int64(claimed.entries.count))
                         logger.info("reclaimed stalled jobs", metadata: ["queue": "\(queue.rawValue)", "jobs": "\(claimed.entries.count)"])
                         start(claimed.entries)
                         continue

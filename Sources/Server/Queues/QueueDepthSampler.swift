@@ -1,9 +1,13 @@
 import Logging
 import PostgresClient
+import Profiler
 import RedisClient
 import ServiceLifecycle
 
-/// Samples `queue_depth{queue,state}` and `outbox_pending` every `interval`.
+/// Samples, every `interval`, the queue and outbox gauges: `queue_depth{queue,state}`,
+/// `exchange_queue_oldest_job_age_seconds{queue}`, `outbox_pending` and
+/// `exchange_outbox_oldest_age_seconds`. A gauge that cannot be sampled (Redis or the primary
+/// unreachable) is dropped from `/metrics` until it can be again, never left at its last value.
 ///
 /// States, read in one script per queue so they agree with each other:
 /// - `waiting`: in the stream and not yet delivered — `XLEN − XPENDING`, exact because every
@@ -12,6 +16,9 @@ import ServiceLifecycle
 ///   of a dead worker until they are reclaimed);
 /// - `delayed`: waiting out a retry backoff (`ZCARD queue:<name>:delayed`);
 /// - `dead`: dead-lettered and kept (`XLEN queue:<name>:dead`).
+///
+/// Ages come from one clock each: the oldest stream entry id against Redis `TIME`, the oldest
+/// undispatched outbox row's `created_at` against PostgreSQL `now()`.
 struct QueueDepthSampler: Service {
     let redis: any RedisCommandExecutor
     let primary: PostgresPool
@@ -19,6 +26,14 @@ struct QueueDepthSampler: Service {
     let interval: Duration
     let metrics: ServerMetrics
     let logger: Logger
+
+    static let states = ["waiting", "active", "delayed", "dead"]
+
+    static let outboxBacklog = PostgresQuery("outbox_backlog", """
+        SELECT count(*) AS pending,
+               COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest_s
+        FROM outbox WHERE dispatched_at IS NULL
+        """)
 
     struct Depth: Sendable, Equatable {
         var waiting: Int
@@ -36,15 +51,38 @@ struct QueueDepthSampler: Service {
 
     func sampleOnce() async {
         for queue in QueueName.allCases {
-            guard let depth = try? await depth(queue) else { continue }
-            metrics.queueDepth(queue.rawValue, "waiting").set(Double(depth.waiting))
-            metrics.queueDepth(queue.rawValue, "active").set(Double(depth.active))
-            metrics.queueDepth(queue.rawValue, "delayed").set(Double(depth.delayed))
-            metrics.queueDepth(queue.rawValue, "dead").set(Double(depth.dead))
+            let name = queue.rawValue
+            if let depth = try? await depth(queue) {
+                metrics.queueDepth(name, "waiting").set(Double(depth.waiting))
+                metrics.queueDepth(name, "active").set(Double(depth.active))
+                metrics.queueDepth(name, "delayed").set(Double(depth.delayed))
+                metrics.queueDepth(name, "dead").set(Double(depth.dead))
+            } else {
+                for state in Self.states { metrics.drop(metrics.queueDepth(name, state)) }
+            }
+            if let age = try? await oldestAge(queue) {
+                metrics.queueOldestJobAge(name).set(age.seconds)
+            } else {
+                metrics.drop(metrics.queueOldestJobAge(name))
+            }
         }
-        if let row = try? await primary.query(OutboxRows.pendingCount).first, let pending = try? row.decode("pending", as: Int.self) {
-            metrics.outboxPending.set(Double(pending))
+        do {
+            guard let row = try await primary.query(Self.outboxBacklog).first else { throw SampleFailure() }
+            metrics.outboxPending.set(Double(try row.decode("pending", as: Int.self)))
+            metrics.outboxOldestAge.set(try row.decode("oldest_s", as: Double.self))
+        } catch {
+            metrics.drop(metrics.outboxPending)
+            metrics.drop(metrics.outboxOldestAge)
         }
+    }
+
+    private struct SampleFailure: Error {}
+
+    /// How long the oldest job in `queue`'s stream has been there (Redis clock).
+    func oldestAge(_ queue: QueueName) async throws -> Duration {
+        let reply = try await redis.evalSHA(QueueScripts.oldestAge, keys: [keys.stream(queue)], args: [])
+        guard let milliseconds = reply.int else { throw RedisError.unexpectedReply("oldest age: \(reply)") }
+        return .milliseconds(milliseconds)
     }
 
     func depth(_ queue: QueueName) async throws -> Depth {

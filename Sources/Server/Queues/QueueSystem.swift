@@ -68,14 +68,17 @@ public enum QueueSystem {
     }
 
     /// What `exchange-server worker` runs: workers (at least one) for `options.queues`, the
-    /// delayed-job mover, the depth sampler and, unless `dispatch` is false, a dispatcher.
+    /// delayed-job mover, the depth sampler, the readiness monitor, `extraServices` (its
+    /// `/metrics` server) and, unless `dispatch` is false, a dispatcher.
     /// Listed so that graceful shutdown stops the workers first and closes the clients last.
     public static func workerProcessServices(
-        _ services: Parts, options: Options, dispatch: Bool = true, onShutdown: @escaping @Sendable () async -> Void
+        _ services: Parts, options: Options, dispatch: Bool = true, extraServices: [any Service] = [],
+        onShutdown: @escaping @Sendable () async -> Void
     ) -> [any Service] {
         var options = options
         options.workerCount = max(1, options.workerCount)
-        var list: [any Service] = [ShutdownCloser(close: onShutdown), sampler(services, options), mover(services, options)]
+        var list: [any Service] = [ShutdownCloser(close: onShutdown)] + extraServices
+        list += [sampler(services, options), mover(services, options)]
         if dispatch { list.append(dispatcher(services, options)) }
         return list + workers(services, options).map { $0 as any Service }
     }
@@ -83,10 +86,11 @@ public enum QueueSystem {
     /// Runs ``workerProcessServices(_:options:dispatch:)`` as one service group until SIGTERM or
     /// SIGINT, then shuts down gracefully (in-flight jobs finish and are acknowledged).
     public static func runWorkerProcess(
-        _ services: Parts, options: Options, dispatch: Bool = true, onShutdown: @escaping @Sendable () async -> Void
+        _ services: Parts, options: Options, dispatch: Bool = true, extraServices: [any Service] = [],
+        onShutdown: @escaping @Sendable () async -> Void
     ) async throws {
         let group = ServiceGroup(
-            services: workerProcessServices(services, options: options, dispatch: dispatch, onShutdown: onShutdown),
+            services: workerProcessServices(services, options: options, dispatch: dispatch, extraServices: extraServices, onShutdown: onShutdown),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: services.logger
         )

@@ -31,20 +31,30 @@ public struct RateLimiter: Sendable {
     }
 
     /// Charges one attempt on `key` against `limit` per `windowSeconds`.
-    /// With Redis down: `.allowed` when failing open, otherwise throws 503 `unavailable`.
-    public func check(_ key: String, limit: Int, windowSeconds: Int = 60, now: Date = Date()) async throws -> Decision {
+    /// With Redis down: `.allowed` when failing open (`failOpen`, else the configured
+    /// `rateLimit.failOpen`), otherwise throws 503 `unavailable`. Sign-in limits pass `false`.
+    public func check(_ key: String, limit: Int, windowSeconds: Int = 60, failOpen: Bool? = nil, now: Date = Date()) async throws -> Decision {
+        let failOpen = failOpen ?? self.failOpen
+        let limiter = Self.limiter(of: key)
         do {
             let decision = try await decide(key, limit: limit, windowSeconds: windowSeconds, now: now)
-            metrics.rateLimitDecision(decision == .allowed ? "allowed" : "limited").increment()
+            metrics.rateLimitDecision(limiter, decision == .allowed ? "allowed" : "limited").increment()
             return decision
         } catch {
             if failOpen {
-                metrics.rateLimitDecision("failed_open").increment()
+                metrics.rateLimitDecision(limiter, "failed_open").increment()
                 return .allowed
             }
-            metrics.rateLimitDecision("failed_closed").increment()
+            metrics.rateLimitDecision(limiter, "failed_closed").increment()
             throw APIError.unavailable
         }
+    }
+
+    /// The `limiter` label of a key: its prefix before the first `:` (`otp:+1555…` → `otp`),
+    /// so label values stay a small fixed set whatever the keys.
+    static func limiter(of key: String) -> String {
+        guard let colon = key.firstIndex(of: ":") else { return "other" }
+        return String(key[..<colon])
     }
 
     func decide(_ key: String, limit: Int, windowSeconds: Int, now: Date) async throws -> Decision {

@@ -34,39 +34,49 @@ struct RealtimeEndpoint: Sendable {
 
     /// `GET /ws` without an upgrade: the same 401 for a bad token, else 426.
     func register(on router: Router<ExchangeContext>) {
-        router.get("/ws") { request, _ -> Response in
-            _ = try await authenticate(request)
+        router.get("/ws") { request, context -> Response in
+            _ = try await authenticate(request, from: context.clientAddress)
             let error = APIError(status: 426, code: "upgrade_required", message: "open a WebSocket on /ws")
             return .json(error.body, status: .upgradeRequired, headers: [.upgrade: "websocket"])
         }
     }
 
     /// The caller, from `Authorization: Bearer` or `?token=`.
-    func authenticate(_ request: Request) async throws -> Actor {
+    func authenticate(_ request: Request, from address: String) async throws -> Actor {
         guard let token = Authenticator.bearerToken(request) else { throw APIError.unauthorized }
-        return try await authenticator.actor(token: token)
+        return try await authenticator.actor(token: token, from: address)
     }
 
     func shouldUpgrade(
         _ head: HTTPRequest, channel: any Channel, logger: Logger
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        let upgrades = metrics
         guard request.uri.path == Self.path else {
+            upgrades.wsUpgrades("refused").increment()
             await UpgradeRefusalHandler.install(.notFound, on: channel)
             return .dontUpgrade
         }
         let actor: Actor
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
         do {
-            actor = try await authenticate(request)
+            actor = try await authenticate(request, from: address)
         } catch let error as APIError {
+            // `ws_upgrades_total` feeds the availability SLI: 5xx refusals count against it.
+            upgrades.wsUpgrades(error.status >= 500 ? "failed" : "refused").increment()
             await UpgradeRefusalHandler.install(error, on: channel)
             return .dontUpgrade
         } catch {
             logger.warning("WebSocket upgrade refused: token check failed", metadata: ["error": "\(error)"])
+            upgrades.wsUpgrades("failed").increment()
             await UpgradeRefusalHandler.install(.unavailable, on: channel)
             return .dontUpgrade
         }
-        let session = RealtimeSession(actor: actor, hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel)
+        upgrades.wsUpgrades("upgraded").increment()
+        let session = RealtimeSession(
+            actor: actor, credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
+            hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel
+        )
         let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
             await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
         }

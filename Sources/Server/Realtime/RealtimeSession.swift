@@ -7,6 +7,7 @@ import NIOCore
 /// writer that drains the connection's queue onto the socket.
 struct RealtimeSession: Sendable {
     let actor: Actor
+    let credential: SessionCredential
     let hub: RealtimeHub
     let requests: RequestStore
     let metrics: ServerMetrics
@@ -32,9 +33,14 @@ struct RealtimeSession: Sendable {
         }
         let metrics = self.metrics
         metrics.wsConnections.increment()
+        let endSession: @Sendable () async -> Void = {
+            connection.close()
+            try? await outbound.close(.unknown(SessionCredential.closeCode), reason: "session expired or revoked")
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await Self.write(connection.outgoing, of: connection, to: outbound, metrics: metrics) }
-            await read(inbound, connection, logger: logger)
+            group.addTask { await credential.watch(every: .milliseconds(limits.sessionCheckIntervalMs), onEnd: endSession) }
+            await read(inbound, connection, endSession: endSession, logger: logger)
             connection.close()
             hub.leave(connection, rooms: connection.rooms)
             group.cancelAll()
@@ -44,7 +50,9 @@ struct RealtimeSession: Sendable {
 
     // MARK: Reading
 
-    private func read(_ inbound: WebSocketInboundStream, _ connection: RealtimeConnection, logger: Logger) async {
+    private func read(
+        _ inbound: WebSocketInboundStream, _ connection: RealtimeConnection, endSession: @Sendable () async -> Void, logger: Logger
+    ) async {
         let received = metrics.wsMessages("in")
         do {
             for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
@@ -54,7 +62,7 @@ struct RealtimeSession: Sendable {
                 guard connection.isOpen else { continue }
                 switch message {
                 case .text(let text):
-                    await handle(text, connection)
+                    await handle(text, connection, endSession: endSession)
                 case .binary:
                     connection.reply(ServerFrame.error(.badRequest, "frames must be JSON text"))
                 }
@@ -64,7 +72,7 @@ struct RealtimeSession: Sendable {
         }
     }
 
-    private func handle(_ text: String, _ connection: RealtimeConnection) async {
+    private func handle(_ text: String, _ connection: RealtimeConnection, endSession: @Sendable () async -> Void) async {
         let frame: ClientFrame
         do {
             frame = try ClientFrame.parse(text)
@@ -80,6 +88,11 @@ struct RealtimeSession: Sendable {
             hub.leave(connection, room)
             connection.reply(ServerFrame.unsubscribed(room))
         case .subscribe(let room):
+            // Every subscribe re-checks the session: a revoked token subscribes to nothing.
+            guard await credential.check() != .ended else {
+                await endSession()
+                return
+            }
             await subscribe(room, connection)
         }
     }

@@ -10,12 +10,14 @@ public struct ProviderClient: Sendable {
     let baseURL: String
     let timeout: Duration
     let http: HTTPClient
+    let sealer: CodeSealer
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
     }
 
-    public init(configuration: ServerConfiguration.Provider) {
+    public init(configuration: ServerConfiguration.Provider, sealer: CodeSealer) {
+        self.sealer = sealer
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         httpConfiguration.timeout.connect = .seconds(2)
@@ -28,10 +30,11 @@ public struct ProviderClient: Sendable {
         try? await http.shutdown()
     }
 
-    /// Throws `Failure` on a non-2xx answer or a transport error.
+    /// Throws `Failure` on a non-2xx answer or a transport error, ``SealedBody/Unreadable``
+    /// when a sealed body can't be opened.
     public func send(_ kind: SideEffectKind, payload: JSON, idempotencyKey: String) async throws {
         var fields: [(String, JSON)] = []
-        if case .object(let existing) = payload { fields = existing }
+        if case .object(let existing) = try SealedBody.reveal(payload, with: sealer) { fields = existing }
         fields.append(("idempotencyKey", .string(idempotencyKey)))
         var request = HTTPClientRequest(url: baseURL + kind.path)
         request.method = .POST

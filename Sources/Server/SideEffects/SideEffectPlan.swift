@@ -3,10 +3,12 @@ import WireJSON
 /// Which side effects each event causes (docs/design.md §6). Pure: the same input gives the
 /// same jobs, keys included, in sync and queued mode alike.
 public enum SideEffectPlan {
-    /// The sign-in code by SMS (critical queue).
-    public static func otp(phone: String, code: String, key: JobKey) -> [SideEffectJob] {
-        [SideEffectJob(queue: .critical, kind: .sms, key: key.job(.sms), requestID: nil,
-                       payload: ["to": .string(phone), "body": .string("Your Exchange Lab code is \(code). It expires in 5 minutes.")])]
+    /// The sign-in code by SMS (critical queue). The text is sealed (``CodeSealer``): the job
+    /// carries `sealedBody`, which the provider call turns back into `body` at send time.
+    public static func otp(phone: String, code: String, key: JobKey, sealer: CodeSealer) -> [SideEffectJob] {
+        let text = "Your Exchange Lab code is \(code). It expires in 5 minutes."
+        return [SideEffectJob(queue: .critical, kind: .sms, key: key.job(.sms), requestID: nil,
+                              payload: ["to": .string(phone), SealedBody.field: .string(sealer.seal(text))])]
     }
 
     /// After `request` entered its status from `from` with event `request.lastSeq` (creation

@@ -33,6 +33,7 @@ public struct SideEffects: Sendable {
                         try await callNow(job)
                         return nil
                     } catch {
+                        metrics.sideEffectFailures(kind: job.kind.rawValue, mode: "sync").increment()
                         if retryFailures { await recordForRetry(job, error: "\(error)") }
                         return job.kind
                     }

@@ -15,6 +15,8 @@ public final class Database: Sendable {
         self.routing = configuration.db.routing
         func pool(_ name: String, _ settings: ServerConfiguration.Pool) -> PostgresPool {
             let acquire = metrics.poolAcquire(name)
+            let timeouts = metrics.poolAcquireTimeouts(name)
+            metrics.poolMaxConnections(name).set(Double(max(1, settings.poolSize)))
             return PostgresPool(
                 configuration: PostgresConfiguration(
                     url: settings.url, name: name, poolSize: settings.poolSize,
@@ -23,7 +25,15 @@ public final class Database: Sendable {
                 ),
                 observer: PostgresPoolObserver(
                     acquired: { acquire.record($0) },
-                    queryFinished: { query, duration, _ in metrics.query(name, query).record(duration) }
+                    timedOut: {
+                        // The wait counts in the acquire histogram too: timed-out waiters are its slowest.
+                        acquire.record($0)
+                        timeouts.increment()
+                    },
+                    queryFinished: { query, duration, succeeded in
+                        metrics.query(name, query).record(duration)
+                        if !succeeded { metrics.queryErrors(name, query).increment() }
+                    }
                 )
             )
         }
@@ -58,6 +68,8 @@ public final class Database: Sendable {
             metrics.replicaLag.set(Double(micros) / 1e6)
         } catch {
             replicaLag.withLock { $0 = nil }
+            // Unknown, not "still what it was": the series disappears until the replica answers.
+            metrics.drop(metrics.replicaLag)
         }
     }
 

@@ -92,5 +92,16 @@ enum Migrations {
             CREATE INDEX outbox_undispatched_idx ON outbox (id) WHERE dispatched_at IS NULL;
             CREATE INDEX outbox_request_idx ON outbox (request_id);
             """),
+        Migration(version: 5, name: "sign-in hardening: wrong codes per phone, role versions", sql: """
+            -- Wrong codes count per phone across re-issued codes, in a window that starts with
+            -- the first wrong code and lasts an hour.
+            CREATE TABLE otp_guesses (
+                phone text PRIMARY KEY,
+                window_started_at timestamptz NOT NULL,
+                failures int NOT NULL DEFAULT 0
+            );
+            -- Bumped by every role change, so a session cached from an older read can be refused.
+            ALTER TABLE users ADD COLUMN role_version int NOT NULL DEFAULT 0;
+            """),
     ]
 }

@@ -12,6 +12,8 @@ public struct UserStore: Sendable {
     public struct User: Sendable, Equatable {
         public var id: String
         public var role: Role
+        /// Bumped by every role change (see ``SessionCache``).
+        public var roleVersion: Int = 0
     }
 
     static let upsertUser = PostgresQuery("user_upsert", """
@@ -23,7 +25,7 @@ public struct UserStore: Sendable {
 
     static let promote = PostgresQuery("user_promote", """
         INSERT INTO users (phone, role) VALUES ($1, 'operator')
-        ON CONFLICT (phone) DO UPDATE SET role = 'operator' RETURNING id, role
+        ON CONFLICT (phone) DO UPDATE SET role = 'operator', role_version = users.role_version + 1 RETURNING id, role, role_version
         """)
 
     static let storeCode = PostgresQuery("otp_store", """
@@ -47,7 +49,7 @@ public struct UserStore: Sendable {
         """)
 
     static let sessionUser = PostgresQuery("session_get", """
-        SELECT u.id, u.role, EXTRACT(EPOCH FROM s.expires_at - now())::bigint AS remaining
+        SELECT u.id, u.role, u.role_version, EXTRACT(EPOCH FROM s.expires_at - now())::bigint AS remaining
         FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now()
         """)
@@ -82,24 +84,47 @@ public struct UserStore: Sendable {
         _ = try await primary.query(Self.voidCode, [phone])
     }
 
+    /// The phone's wrong-code window, locked for the transaction (so concurrent guesses for one
+    /// phone are counted one after the other) and restarted once an hour has passed.
+    static let lockGuesses = PostgresQuery("otp_guesses_lock", """
+        INSERT INTO otp_guesses AS g (phone, window_started_at, failures) VALUES ($1, now(), 0)
+        ON CONFLICT (phone) DO UPDATE SET
+            window_started_at = CASE WHEN g.window_started_at <= now() - interval '1 hour' THEN now() ELSE g.window_started_at END,
+            failures = CASE WHEN g.window_started_at <= now() - interval '1 hour' THEN 0 ELSE g.failures END
+        RETURNING failures, GREATEST(1, ceil(EXTRACT(EPOCH FROM g.window_started_at + interval '1 hour' - now())))::int AS retry_after
+        """)
+
+    static let countGuess = PostgresQuery("otp_guesses_fail", "UPDATE otp_guesses SET failures = failures + 1 WHERE phone = $1")
+
     public enum CodeCheck: Sendable, Equatable {
-        case accepted
+        case accepted(User)
+        /// Wrong, expired, used or voided.
         case rejected
+        /// Too many wrong codes for this phone this hour; even the right code is refused.
+        case locked(retryAfterSeconds: Int)
     }
 
     /// Checks `codeHash` for `phone` atomically: a match consumes the code and opens a session
-    /// with `tokenHash`; a miss counts an attempt and voids the code at `maxAttempts`.
+    /// with `tokenHash`; a miss counts against the code (voided at `maxAttempts`) and against the
+    /// phone (`maxWrongPerHour` across codes, after which every check is `locked`).
     public func verify(
-        phone: String, codeHash: String, tokenHash: String, maxAttempts: Int, sessionHours: Int
-    ) async throws -> User? {
-        try await primary.transaction { connection -> User? in
-            guard let row = try await connection.query(Self.lockCode, [phone]).first else { return nil }
+        phone: String, codeHash: String, tokenHash: String, maxAttempts: Int, maxWrongPerHour: Int, sessionHours: Int
+    ) async throws -> CodeCheck {
+        try await primary.transaction { connection -> CodeCheck in
+            guard let window = try await connection.query(Self.lockGuesses, [phone]).first else { return .rejected }
+            let failures: Int = try window.decode("failures")
+            guard failures < maxWrongPerHour else { return .locked(retryAfterSeconds: try window.decode("retry_after")) }
+            guard let row = try await connection.query(Self.lockCode, [phone]).first else {
+                _ = try await connection.query(Self.countGuess, [phone])
+                return .rejected
+            }
             let stored: String = try row.decode("code_hash")
             let attempts: Int = try row.decode("attempts")
             let live: Bool = try row.decode("live")
             guard live, attempts < maxAttempts else {
                 _ = try await connection.query(Self.voidCode, [phone])
-                return nil
+                _ = try await connection.query(Self.countGuess, [phone])
+                return .rejected
             }
             guard ConstantTime.equal(stored, codeHash) else {
                 if attempts + 1 >= maxAttempts {
@@ -107,13 +132,21 @@ public struct UserStore: Sendable {
                 } else {
                     _ = try await connection.query(Self.countFailure, [phone])
                 }
-                return nil
+                _ = try await connection.query(Self.countGuess, [phone])
+                return .rejected
             }
             _ = try await connection.query(Self.voidCode, [phone])
-            guard let session = try await connection.query(Self.createSession, [tokenHash, phone, sessionHours]).first else { return nil }
+            guard let session = try await connection.query(Self.createSession, [tokenHash, phone, sessionHours]).first else { return .rejected }
             let userID: String = try session.decode("user_id")
-            return try user(from: try await connection.query(Self.userByID, [userID]).first)
+            return .accepted(try user(from: try await connection.query(Self.userByID, [userID]).first))
         }
+    }
+
+    static let endSession = PostgresQuery("session_delete", "DELETE FROM sessions WHERE token_hash = $1")
+
+    /// Revokes a session (logout).
+    public func endSession(tokenHash: String) async throws {
+        _ = try await primary.query(Self.endSession, [tokenHash])
     }
 
     /// The user of a live session and the session's remaining seconds.
@@ -132,7 +165,8 @@ public struct UserStore: Sendable {
         guard let role = Role(rawValue: try row.decode("role", as: String.self)) else {
             throw PostgresError.decoding(column: "role", reason: "unknown role")
         }
-        return User(id: try row.decode("id"), role: role)
+        let version = row.columns.contains("role_version") ? try row.decode("role_version", as: Int.self) : 0
+        return User(id: try row.decode("id"), role: role, roleVersion: version)
     }
 }
 

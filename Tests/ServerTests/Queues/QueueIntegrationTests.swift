@@ -111,6 +111,10 @@ import Testing
             #expect(Set(delivered.map(\.idempotencyKey)) == [key])
             #expect(delivered.map(\.duplicate) == [false, true])
             #expect(try await h.depth(.critical) == .init(waiting: 0, active: 0, delayed: 0, dead: 0))
+            // The killed worker abandoned it (no provider failure counted); the next one reclaimed it.
+            #expect(h.counter(.critical, "abandoned") == 1)
+            #expect(h.counter(.critical, "reclaimed") == 1)
+            #expect(h.counter(.critical, "completed") == 1)
         }
     }
 

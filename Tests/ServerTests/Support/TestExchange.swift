@@ -24,6 +24,11 @@ struct TestExchange: Sendable {
         configuration.provider.timeoutMs = 500
         // No in-process workers: suites that test queues start their own.
         configuration.workers.count = 0
+        // Every test signs in from 127.0.0.1: per-address limits are tested on their own.
+        configuration.rateLimit.otpPerAddressPerMinute = 1_000_000
+        configuration.rateLimit.verifyPerAddressPerMinute = 1_000_000
+        configuration.rateLimit.tokenLookupsPerAddressPerMinute = 1_000_000
+        configuration.rateLimit.smsPerMinute = 1_000_000
         configure(&configuration)
         return configuration
     }

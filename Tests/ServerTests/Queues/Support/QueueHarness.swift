@@ -229,7 +229,7 @@ struct QueueHarness: Sendable {
     /// returns the SMS job's idempotency key.
     func issueCode(phone: String) async throws -> String {
         let key = JobKey.newCode()
-        try await services.users.issueCode(phone: phone, codeHash: "x", ttlSeconds: 300, outbox: SideEffectPlan.otp(phone: phone, code: "123456", key: key))
+        try await services.users.issueCode(phone: phone, codeHash: "x", ttlSeconds: 300, outbox: SideEffectPlan.otp(phone: phone, code: "123456", key: key, sealer: CodeSealer(secret: services.configuration.auth.secret)))
         return key.job(.sms)
     }
 
