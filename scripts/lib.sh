@@ -8,9 +8,11 @@
 #                                what was awaited (and the tail of LOG) and return 1
 #   pgbench_bin                  print the path of pgbench (pg_config --bindir, else PostgreSQL 15's)
 #   release_bin_dir              print $BIN_DIR if set, else the release build's bin folder
+#   require_binaries DIR NAME…   die unless each DIR/NAME is an executable
 #
-# Scripts that start servers pick their ports with free_port (overridable by their own
-# variables), so no two scripts share a fixed port and two runs can go side by side.
+# `scripts/lib-selftest` checks these helpers. Scripts that start servers pick their ports
+# with free_port (overridable by their own variables), so no two scripts share a fixed port and
+# two runs can go side by side.
 
 SCRIPT_NAME="$(basename "${0:-script}")"
 
