@@ -13,6 +13,7 @@ public enum ExchangeApplication {
         let router = Router(context: ExchangeContext.self)
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: QueryStringMiddleware())
         OperationalRoutes(services: services).register(on: router)
         AuthRoutes(services: services).register(on: router)
         RequestRoutes(services: services).register(on: router)
@@ -24,6 +25,7 @@ public enum ExchangeApplication {
             ShutdownCloser(services: services),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
             EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
+            RetentionPruner(services: services),
         ] + QueueSystem.backgroundServices(services) + extraServices
         return Application(
             router: router,

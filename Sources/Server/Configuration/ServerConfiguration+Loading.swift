@@ -38,6 +38,7 @@ extension ServerConfiguration {
                 try field.apply(&configuration, .string(value))
             }
         }
+        try configuration.validateRelations()
         return configuration
     }
 
@@ -168,6 +169,10 @@ struct ConfigurationField: Sendable {
         .int("realtime.maxFrameBytes", \.realtime.maxFrameBytes, 64...(1 << 20)),
         .int("realtime.sendBufferLimit", \.realtime.sendBufferLimit, 1...1_000_000),
         .int("realtime.pingIntervalMs", \.realtime.pingIntervalMs, 100...3_600_000),
+        .int("retention.intervalMs", \.retention.intervalMs, 0...86_400_000),
+        .int("retention.outboxAgeHours", \.retention.outboxAgeHours, 1...87_600),
+        .int("retention.completedJobsAgeHours", \.retention.completedJobsAgeHours, 1...87_600),
+        .int("retention.batchSize", \.retention.batchSize, 1...100_000),
         .string("logLevel", \.logLevel, validate: { ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) }),
     ]
 

@@ -94,6 +94,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var pingIntervalMs = 30_000
     }
 
+    /// What the periodic pruning job (`RetentionPruner`) removes, and how often it runs.
+    public struct Retention: Sendable, Equatable {
+        /// Pause between pruning rounds; 0 turns pruning off.
+        public var intervalMs = 60_000
+        /// Dispatched outbox rows older than this are deleted (their jobs are in Redis or done).
+        public var outboxAgeHours = 24
+        /// Entries of the completed-critical-jobs trail older than this are trimmed.
+        public var completedJobsAgeHours = 24 * 7
+        /// Rows deleted per statement, so pruning never holds long locks.
+        public var batchSize = 1000
+    }
+
     public var http = HTTP()
     public var db = Database()
     public var redis = Redis()
@@ -103,6 +115,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var provider = Provider()
     public var auth = Auth()
     public var realtime = Realtime()
+    public var retention = Retention()
     public var logLevel = "info"
 
     public init() {}

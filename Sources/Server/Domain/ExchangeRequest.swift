@@ -16,9 +16,11 @@ public struct ExchangeRequest: Sendable, Equatable {
     public var processingStartedAt: Date?
     public var completedAt: Date?
     public var lastSeq: Int
+    /// An operator held it at some point (not part of the wire format; see `Lifecycle.Subject`).
+    public var everAssigned = false
 
     var subject: Lifecycle.Subject {
-        Lifecycle.Subject(status: status, ownerID: userId, assignedOperator: assignedOperator)
+        Lifecycle.Subject(status: status, ownerID: userId, assignedOperator: assignedOperator, everAssigned: everAssigned)
     }
 }
 

@@ -25,7 +25,34 @@ struct JSONBody {
         guard let fields = object as? [String: Any] else {
             throw APIError.validation([("body", "must be a JSON object")])
         }
+        if let path = nulPath(fields, at: "") {
+            throw APIError.validation([(path, "must not contain NUL characters")])
+        }
         return JSONBody(fields: fields)
+    }
+
+    /// The first field (dotted path, `body` for the top level) whose key or string value holds
+    /// a NUL character: PostgreSQL's `text` and `jsonb` cannot store one, so it is refused here,
+    /// once for every route, rather than failing a statement later.
+    static func nulPath(_ value: Any, at path: String) -> String? {
+        switch value {
+        case let text as String:
+            return text.unicodeScalars.contains("\u{0}") ? (path.isEmpty ? "body" : path) : nil
+        case let object as [String: Any]:
+            for (key, child) in object {
+                let childPath = path.isEmpty ? key : path + "." + key
+                if key.unicodeScalars.contains("\u{0}") { return path.isEmpty ? "body" : path }
+                if let found = nulPath(child, at: childPath) { return found }
+            }
+            return nil
+        case let array as [Any]:
+            for (index, child) in array.enumerated() {
+                if let found = nulPath(child, at: "\(path.isEmpty ? "body" : path)[\(index)]") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// A string field; `nil` with a problem recorded when absent or of another JSON type.

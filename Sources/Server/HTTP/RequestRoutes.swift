@@ -69,11 +69,11 @@ struct RequestRoutes: Sendable {
         let actor = try await services.authenticator.actor(for: request)
         let id = context.parameters.get("id") ?? ""
         // Validated after the visibility check: 404 outranks 422.
-        let afterSeq = request.uri.queryParameters.get("afterSeq").map { Int($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
+        let afterSeq = request.uri.queryParameters.get("afterSeq").map(QueryRules.afterSeq) ?? 0
         guard let (found, missed) = try await services.requests.sync(id: id, afterSeq: afterSeq ?? 0),
               actor.role == .operator || found.userId == actor.id
         else { throw APIError.notFound }
-        guard afterSeq != nil else { throw APIError.validation([("afterSeq", "must be a non-negative integer")]) }
+        guard afterSeq != nil else { throw APIError.validation([("afterSeq", QueryRules.afterSeqProblem)]) }
         return .json(.object([
             ("request", found.json), ("missedEvents", .array(missed.map(\.json))), ("lastSeq", .int(found.lastSeq)),
         ]))
@@ -86,11 +86,9 @@ struct RequestRoutes: Sendable {
         var reasonProblem: FieldProblem?
         if action == .fail {
             let body = try await JSONBody.read(request, limit: services.configuration.http.maxBodyBytes)
-            switch body.fields["reason"] {
-            case let text as String where (1...500).contains(text.count): reason = text
-            case is String: reasonProblem = FieldProblem("must be 1-500 characters")
-            case nil: reasonProblem = FieldProblem("is required")
-            default: reasonProblem = FieldProblem("must be a string")
+            switch FailReason.validate(body.fields["reason"]) {
+            case .success(let text): reason = text
+            case .failure(let problem): reasonProblem = problem
             }
         }
         let problem = reasonProblem

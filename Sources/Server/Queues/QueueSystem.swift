@@ -80,20 +80,19 @@ public enum QueueSystem {
 
     static func mover(_ services: ExchangeServices, _ options: Options) -> DelayedJobMover {
         DelayedJobMover(redis: services.redis, keys: options.keys, queues: options.queues, interval: options.moverInterval,
-                        maxStreamLength: options.maxStreamLength, metrics: services.metrics, logger: services.logger)
+                        metrics: services.metrics, logger: services.logger)
     }
 
     static func workers(_ services: ExchangeServices, _ options: Options) -> [QueueWorker] {
         (0..<options.workerCount).map { index in
             QueueWorker(name: QueueWorker.uniqueName(index: index), queues: options.queues, redis: services.redis,
                         provider: services.sideEffects.provider, keys: options.keys, policies: options.policies,
-                        options: options.consumer, maxStreamLength: options.maxStreamLength,
-                        metrics: services.metrics, logger: services.logger)
+                        options: options.consumer, metrics: services.metrics, logger: services.logger)
         }
     }
 
     /// The dead-letter streams, for `exchange-server jobs`.
     public static func deadLetters(_ services: ExchangeServices, keys: QueueKeys = .standard) -> DeadLetters {
-        DeadLetters(redis: services.redis, keys: keys, maxStreamLength: services.configuration.workers.maxStreamLength)
+        DeadLetters(redis: services.redis, keys: keys)
     }
 }

@@ -38,13 +38,22 @@ public struct RateLimiter: Sendable {
             metrics.rateLimitDecision(decision == .allowed ? "allowed" : "limited").increment()
             return decision
         } catch {
-            if failOpen {
+            if Self.failsOpen(on: error, failOpen: failOpen) {
                 metrics.rateLimitDecision("failed_open").increment()
                 return .allowed
             }
             metrics.rateLimitDecision("failed_closed").increment()
             throw APIError.unavailable
         }
+    }
+
+    /// Whether a failed check admits the attempt. `rateLimit.failOpen` covers Redis being
+    /// unreachable; a Redis that answers but refuses writes (`OOM` under `maxmemory` with
+    /// `noeviction`) always fails closed: memory pressure must never switch limits off
+    /// silently (retention pruning keeps the keyspace bounded; see docs/security.md).
+    static func failsOpen(on error: Error, failOpen: Bool) -> Bool {
+        if let redisError = error as? RedisError, redisError.replyPrefix == "OOM" { return false }
+        return failOpen
     }
 
     func decide(_ key: String, limit: Int, windowSeconds: Int, now: Date) async throws -> Decision {
