@@ -8,7 +8,7 @@ struct ExchangeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-server",
         abstract: "Exchange Lab: a real-time fiat-crypto exchange server.",
-        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Bench.self, DevCode.self],
         defaultSubcommand: Serve.self
     )
 }

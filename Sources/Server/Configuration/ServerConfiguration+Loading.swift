@@ -169,6 +169,7 @@ struct ConfigurationField: Sendable {
         .int("realtime.maxFrameBytes", \.realtime.maxFrameBytes, 64...(1 << 20)),
         .int("realtime.sendBufferLimit", \.realtime.sendBufferLimit, 1...1_000_000),
         .int("realtime.pingIntervalMs", \.realtime.pingIntervalMs, 100...3_600_000),
+        .int("realtime.pubsubBufferLimit", \.realtime.pubsubBufferLimit, 1...10_000_000),
         .int("retention.intervalMs", \.retention.intervalMs, 0...86_400_000),
         .int("retention.outboxAgeHours", \.retention.outboxAgeHours, 1...87_600),
         .int("retention.completedJobsAgeHours", \.retention.completedJobsAgeHours, 1...87_600),

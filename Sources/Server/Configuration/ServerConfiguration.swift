@@ -92,6 +92,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// Events buffered for a connection that doesn't read before it is closed.
         public var sendBufferLimit = 1024
         public var pingIntervalMs = 30_000
+        /// Pub/sub messages buffered between Redis and the fan-out; beyond it they are dropped
+        /// and counted (clients repair the gap with `/sync`), so memory stays bounded.
+        public var pubsubBufferLimit = 10_000
     }
 
     /// What the periodic pruning job (`RetentionPruner`) removes, and how often it runs.

@@ -31,3 +31,10 @@ extension ServerMetrics {
         registry.counter("retention_runs_total", help: "Retention pruning rounds by result (ok, failed).", labels: [("result", result)])
     }
 }
+
+extension ServerMetrics {
+    var wsPubsubDropped: Counter {
+        registry.counter("ws_pubsub_dropped_total", help: "Pub/sub messages dropped because the fan-out fell behind and its buffer "
+            + "(realtime.pubsubBufferLimit) was full; clients repair the gap via /sync.")
+    }
+}
