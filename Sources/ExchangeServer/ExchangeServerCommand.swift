@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresClient
 import Server
 
 @main
@@ -70,10 +71,11 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = options.load()
-        let services = try ExchangeServices(configuration: configuration, logger: makeLogger(configuration))
-        let applied = try await Migrator(pool: services.database.primary).migrate()
+        // As the schema owner (`db.migrationUrl`), never as the application role.
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: configuration.db.migrationUrl, name: "migrate", poolSize: 1))
+        defer { pool.close() }
+        let applied = try await Migrator(pool: pool, appRole: configuration.db.appRole).migrate()
         print(applied.isEmpty ? "schema is current" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
-        await services.close()
     }
 }
 

@@ -31,9 +31,17 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var lagCheckIntervalMs = 1000
     }
 
+    /// Least privilege: the server connects as the application role (`exchange_app`: rows
+    /// only — no DDL, no trigger changes, no `session_replication_role`); migrations run as the
+    /// owner role (`exchange_owner`) through `migrationUrl`. `scripts/dev-services` creates both.
     public struct Database: Sendable, Equatable {
-        public var primary = Pool(url: "postgresql://postgres@127.0.0.1:55432/exchange", poolSize: 10)
-        public var replica = Pool(url: "postgresql://postgres@127.0.0.1:55433/exchange", poolSize: 4)
+        public var primary = Pool(url: "postgresql://exchange_app@127.0.0.1:55432/exchange", poolSize: 10)
+        public var replica = Pool(url: "postgresql://exchange_app@127.0.0.1:55433/exchange", poolSize: 4)
+        /// Where `exchange-server migrate` connects: the schema owner.
+        public var migrationUrl = "postgresql://exchange_owner@127.0.0.1:55432/exchange"
+        /// The role the migrator grants row access to (`GRANT SELECT, INSERT, UPDATE, DELETE`;
+        /// the audit log only `SELECT, INSERT`); empty grants nothing.
+        public var appRole = "exchange_app"
         public var pool = PoolTiming()
         public var routing = Routing()
     }

@@ -17,9 +17,13 @@ public struct Migrator: Sendable {
     static let record = PostgresQuery("migrations_record", "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
 
     let pool: PostgresPool
+    /// The application role given row access after migrating (`db.appRole`); `nil` or empty:
+    /// no grants (a deployment that manages privileges itself).
+    let appRole: String?
 
-    public init(pool: PostgresPool) {
+    public init(pool: PostgresPool, appRole: String? = nil) {
         self.pool = pool
+        self.appRole = appRole
     }
 
     /// Returns the versions it applied (empty when the schema was current).
@@ -29,6 +33,7 @@ public struct Migrator: Sendable {
             try await connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
             do {
                 let applied = try await apply(on: connection)
+                if let appRole, !appRole.isEmpty { try await grant(to: appRole, on: connection) }
                 try await connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))")
                 return applied
             } catch {
@@ -36,6 +41,32 @@ public struct Migrator: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Least privilege (docs/security.md): the application role may read and write rows and
+    /// nothing else — it owns no table, so it cannot ALTER one or disable its triggers, and
+    /// as a non-superuser it cannot set `session_replication_role`. The audit log is
+    /// insert-only for it. Re-applied after every run (idempotent); tables the migrating
+    /// role creates later get the same grants by default. A missing role is skipped.
+    static func grantStatements(role: String) -> String {
+        """
+        DO $grant$ BEGIN
+            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN
+                EXECUTE 'GRANT USAGE ON SCHEMA public TO \(role)';
+                EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)';
+                EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON request_events, schema_migrations FROM \(role)';
+                EXECUTE 'REVOKE INSERT ON schema_migrations FROM \(role)';
+                EXECUTE 'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(role)';
+                EXECUTE 'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(role)';
+                EXECUTE 'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO \(role)';
+            END IF;
+        END $grant$
+        """
+    }
+
+    private func grant(to role: String, on connection: PostgresConnection) async throws {
+        guard ServerConfiguration.isRoleName(role) else { return }
+        try await connection.execute(Self.grantStatements(role: role))
     }
 
     private func apply(on connection: PostgresConnection) async throws -> [Int] {
