@@ -34,7 +34,8 @@ import Testing
         let observer = PostgresPool(configuration: PostgresConfiguration(url: Self.url, name: name + "-observer", poolSize: 1))
         defer { pool.close(); observer.close() }
         _ = try await pool.query(PostgresPoolTests.one)
-        let pid: Int32 = try #require(try await observer.query(Self.backend, ["exchange-\(name)"]).first?.decode("pid"))
+        let found = try await observer.query(Self.backend, ["exchange-\(name)"]).first?.decode("pid", as: Int.self)
+        let pid = pid_t(try #require(found))
         // The backend stops answering (as if its packets were dropped); it resumes at the end.
         #expect(kill(pid, SIGSTOP) == 0)
         defer { kill(pid, SIGCONT) }

@@ -144,7 +144,7 @@ struct ConfigurationField: Sendable {
         .string("db.replica.url", \.db.replica.url, validate: isPostgresURL),
         .int("db.replica.poolSize", \.db.replica.poolSize, 1...1000),
         .string("db.migrationUrl", \.db.migrationUrl, validate: isPostgresURL),
-        .string("db.appRole", \.db.appRole, validate: { $0.isEmpty || isRoleName($0) }),
+        .string("db.appRole", \.db.appRole, validate: { $0.isEmpty || ServerConfiguration.isRoleName($0) }),
         .int("db.pool.acquireTimeoutMs", \.db.pool.acquireTimeoutMs, 1...600_000),
         .int("db.pool.statementTimeoutMs", \.db.pool.statementTimeoutMs, 1...3_600_000),
         .choice("db.routing.analytics", \.db.routing.analytics),
@@ -178,13 +178,6 @@ struct ConfigurationField: Sendable {
         .int("retention.batchSize", \.retention.batchSize, 1...100_000),
         .string("logLevel", \.logLevel, validate: { ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) }),
     ]
-
-    /// A plain identifier (it is spliced into GRANT statements).
-    static func isRoleName(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 63 else { return false }
-        return (first == "_" || ("a"..."z").contains(first))
-            && text.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
-    }
 
     private static func isPostgresURL(_ text: String) -> Bool {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")

@@ -9,3 +9,12 @@ extension ServerConfiguration {
         }
     }
 }
+
+extension ServerConfiguration {
+    /// A plain lower-case identifier (`db.appRole` is spliced into GRANT statements).
+    static func isRoleName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 63 else { return false }
+        return (first == "_" || ("a"..."z").contains(first))
+            && text.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+}

@@ -70,8 +70,9 @@ public final class Database: Sendable {
         }
         replicaLag.withLock { $0 = reading }
         // Unknown lag is exported as NaN, never as 0 (`db_replica_streaming` says why).
-        metrics.replicaLag.set(reading.lag.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? .nan)
-        metrics.replicaStreaming.set(reading.isStreaming ? 1 : 0)
+        let seconds: Double = reading.lag.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? .nan
+        metrics.replicaLag.set(seconds)
+        metrics.replicaStreaming.set(to: reading.isStreaming ? 1.0 : 0.0)
     }
 
     public enum AnalyticsTarget: String, Sendable {

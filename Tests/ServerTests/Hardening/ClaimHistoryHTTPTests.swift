@@ -17,18 +17,18 @@ import Testing
             for claimer in [other, op] {
                 let reply = try await exchange.call(.POST, "/api/requests/\(id)/claim", token: claimer.token)
                 #expect(reply.status == 409)
-                #expect(reply.errorCode == "already_claimed", reply.text)
+                #expect(reply.errorCode == "already_claimed", "\(reply.text)")
                 #expect(reply.errorDetails["currentStatus"] as? String == "cancelled")
             }
             // Never claimed, then cancelled: invalid_transition.
             let never = try await exchange.createRequest(user)
             #expect(try await exchange.call(.POST, "/api/requests/\(never)/cancel", token: user.token).status == 200)
             let reply = try await exchange.call(.POST, "/api/requests/\(never)/claim", token: op.token)
-            #expect(reply.errorCode == "invalid_transition", reply.text)
+            #expect(reply.errorCode == "invalid_transition", "\(reply.text)")
         }
     }
 
-    @Test func lifecycleKnowsAboutPastOperators() {
+    @Test func lifecycleKnowsAboutPastOperators() throws {
         let op = Actor(id: "o1", role: .operator)
         let released = Lifecycle.Subject(status: .cancelled, ownerID: "u1", assignedOperator: nil, everAssigned: true)
         #expect(Lifecycle.decide(.claim, by: op, on: released) == .failure(.alreadyClaimed(current: .cancelled)))

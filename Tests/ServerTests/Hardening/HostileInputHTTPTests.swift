@@ -44,7 +44,7 @@ import Testing
                 #expect(reply.status == 422, "\(raw): \(reply.text)")
             }
             let valid = try await exchange.call(.GET, "/api/requests?cursor=\(Self.cursor("2026-11-28 10:00:00.123456+00|\(uuid)"))", token: op.token)
-            #expect(valid.status == 200, valid.text)
+            #expect(valid.status == 200, "\(valid.text)")
         }
     }
 
@@ -53,18 +53,18 @@ import Testing
             let user = try await exchange.signIn()
             let op = try await exchange.signIn(operator: true)
             let create = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"US\u0000D","fiatAmount":"10","cryptoCurrency":"BTC"}"#, token: user.token)
-            #expect(create.status == 422, create.text)
+            #expect(create.status == 422, "\(create.text)")
             #expect(create.errorDetails["fiatCurrency"] is String)
             let nested = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"USD","fiatAmount":"10","cryptoCurrency":"BTC","x":{"y":["\u0000"]}}"#, token: user.token)
-            #expect(nested.status == 422, nested.text)
+            #expect(nested.status == 422, "\(nested.text)")
             let otp = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"+15550000000\u0000"}"#)
-            #expect(otp.status == 422, otp.text)
+            #expect(otp.status == 422, "\(otp.text)")
 
             let id = try await exchange.createRequest(user)
             try await exchange.call(.POST, "/api/requests/\(id)/claim", token: op.token)
             try await exchange.call(.POST, "/api/requests/\(id)/start", token: op.token)
             let fail = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: #"{"reason":"bad\u0000reason"}"#, token: op.token)
-            #expect(fail.status == 422, fail.text)
+            #expect(fail.status == 422, "\(fail.text)")
             #expect(fail.errorDetails["reason"] is String)
 
             for query in ["status=%00", "limit=1%00", "cursor=%00", "x%00=1"] {
@@ -72,7 +72,7 @@ import Testing
                 #expect(reply.status == 422, "\(query): \(reply.text)")
             }
             let stats = try await exchange.call(.GET, "/api/stats?from=2026-11-28T00:00:00Z%00", token: op.token)
-            #expect(stats.status == 422, stats.text)
+            #expect(stats.status == 422, "\(stats.text)")
         }
     }
 
@@ -91,15 +91,15 @@ import Testing
             #expect(combining.count == 500)
             let id = try await processing()
             let long = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: JSON.object([("reason", .string(combining))]).serialized, token: op.token)
-            #expect(long.status == 422, long.text)
+            #expect(long.status == 422, "\(long.text)")
             // One cluster of 600 scalars: too long too.
             let zalgo = "a" + String(repeating: "\u{301}", count: 599)
             let cluster = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: JSON.object([("reason", .string(zalgo))]).serialized, token: op.token)
-            #expect(cluster.status == 422, cluster.text)
+            #expect(cluster.status == 422, "\(cluster.text)")
             // 500 four-byte scalars: 500 scalars, 2000 bytes — the largest accepted.
             let emoji = String(repeating: "😀", count: 500)
             let ok = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: JSON.object([("reason", .string(emoji))]).serialized, token: op.token)
-            #expect(ok.status == 200, ok.text)
+            #expect(ok.status == 200, "\(ok.text)")
         }
     }
 
@@ -108,7 +108,7 @@ import Testing
             let op = try await exchange.signIn(operator: true)
             for (from, to) in [("2026-11-28T10:00:03.278Z", "2026-11-28T10:05:00.001Z"), ("2026-01-01T00:00:00.999Z", "2026-01-01T00:00:01.003Z")] {
                 let reply = try await exchange.call(.GET, "/api/stats?from=\(from)&to=\(to)", token: op.token)
-                #expect(reply.status == 200, reply.text)
+                #expect(reply.status == 200, "\(reply.text)")
                 #expect(reply.json["from"] as? String == from)
                 #expect(reply.json["to"] as? String == to)
             }

@@ -79,7 +79,7 @@ import Testing
                 try await connection.execute("SELECT 1 FROM requests WHERE id = '\(id)' FOR UPDATE")
                 let reply = try await exchange.call(.POST, "/api/requests/\(id)/claim", token: op.token)
                 try await connection.execute("ROLLBACK")
-                #expect(reply.status == 503, reply.text)
+                #expect(reply.status == 503, "\(reply.text)")
                 #expect(reply.errorCode == "unavailable")
                 #expect(reply.header("Retry-After") == "1")
             }
