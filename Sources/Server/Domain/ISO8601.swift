@@ -100,7 +100,8 @@ enum TimestampText {
                 count += 1
                 index += 1
             }
-            guard (1...9).contains(count) else { return nil }
+            // PostgreSQL prints at most microseconds; clients may send up to nanoseconds.
+            guard (1...(style == .postgres ? 6 : 9)).contains(count) else { return nil }
             if count < 3 { for _ in count..<3 { millis *= 10 } }
         }
         guard index < bytes.count else { return nil }

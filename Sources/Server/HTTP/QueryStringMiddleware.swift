@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Refuses a query string that holds a NUL character (`%00`) anywhere, in a name or a value,
@@ -7,6 +8,9 @@ struct QueryStringMiddleware: RouterMiddleware {
     typealias Context = ExchangeContext
 
     func handle(_ request: Request, context: ExchangeContext, next: (Request, ExchangeContext) async throws -> Response) async throws -> Response {
+        if let query = request.uri.query, query.range(of: "%00", options: .caseInsensitive) != nil || query.unicodeScalars.contains("\u{0}") {
+            throw APIError.validation([("query", "must not contain NUL characters")])
+        }
         for (name, value) in request.uri.queryParameters {
             if name.unicodeScalars.contains("\u{0}") || value.unicodeScalars.contains("\u{0}") {
                 let field = name.unicodeScalars.contains("\u{0}") ? "query" : String(name)
