@@ -37,7 +37,11 @@ struct RetentionPruner: Service {
         """)
 
     func run() async throws {
-        guard retention.intervalMs > 0 else { return }
+        guard retention.intervalMs > 0 else {
+            // Off: stay up until shutdown (a service that returns would stop the whole group).
+            try? await gracefulShutdown()
+            return
+        }
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
                 try await pruneOnce()
