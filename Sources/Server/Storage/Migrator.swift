@@ -50,16 +50,32 @@ public struct Migrator: Sendable {
     /// role creates later get the same grants by default. A missing role is skipped.
     static func grantStatements(role: String) -> String {
         """
-        DO $grant$ BEGIN
-            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN
-                EXECUTE 'GRANT USAGE ON SCHEMA public TO \(role)';
-                EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)';
-                EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON request_events, schema_migrations FROM \(role)';
-                EXECUTE 'REVOKE INSERT ON schema_migrations FROM \(role)';
-                EXECUTE 'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(role)';
-                EXECUTE 'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(role)';
-                EXECUTE 'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO \(role)';
-            END IF;
+        DO $grant$
+        DECLARE r record;
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(role)') THEN RETURN; END IF;
+            EXECUTE 'GRANT USAGE ON SCHEMA public TO \(role)';
+            -- Only what the migrating role owns: objects someone else created are theirs to grant.
+            FOR r IN
+                SELECT c.oid::regclass AS name, c.relkind, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'S') AND pg_has_role(c.relowner, 'USAGE')
+            LOOP
+                IF r.relkind = 'S' THEN
+                    EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO \(role)', r.name);
+                ELSIF r.relname IN ('request_events', 'schema_migrations') THEN
+                    EXECUTE format('GRANT SELECT ON %s TO \(role)', r.name);
+                    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM \(role)', r.name);
+                    IF r.relname = 'request_events' THEN
+                        EXECUTE format('GRANT INSERT ON %s TO \(role)', r.name);
+                    ELSE
+                        EXECUTE format('REVOKE INSERT ON %s FROM \(role)', r.name);
+                    END IF;
+                ELSE
+                    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO \(role)', r.name);
+                END IF;
+            END LOOP;
+            EXECUTE 'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(role)';
+            EXECUTE 'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO \(role)';
         END $grant$
         """
     }
