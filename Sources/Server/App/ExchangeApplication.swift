@@ -14,6 +14,7 @@ public enum ExchangeApplication {
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: QueryStringMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(table: AllowedMethods(openAPI: OpenAPIDocument.yaml)))
         OperationalRoutes(services: services).register(on: router)
         AuthRoutes(services: services).register(on: router)
         RequestRoutes(services: services).register(on: router)

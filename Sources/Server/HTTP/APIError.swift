@@ -6,6 +6,8 @@ public struct APIError: Error, Sendable {
     public let message: String
     public var details: [(String, JSON)] = []
     public var retryAfterSeconds: Int?
+    /// For 405: the methods the path serves (the `Allow` header).
+    public var allow: [String]?
 
     public init(status: Int, code: String, message: String, details: [(String, JSON)] = [], retryAfterSeconds: Int? = nil) {
         self.status = status
