@@ -114,8 +114,14 @@ public final class PostgresConnection: @unchecked Sendable {
         Thread.detachNewThread { cancel.cancel() }
     }
 
-    /// Closes the connection and ends its thread.
+    /// Closes the connection (`PQfinish` on its own thread, after any call still running there)
+    /// and ends its thread. The socket is closed here, not left to `deinit`.
     public func close() {
+        thread.submit { [self] in
+            if let handle { PQfinish(handle) }
+            handle = nil
+            prepared.removeAll()
+        }
         thread.stop()
     }
 

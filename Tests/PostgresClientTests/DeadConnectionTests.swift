@@ -66,6 +66,11 @@ import Testing
         #expect(try await Self.eventually { try await observer.query(Self.sleeping, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0 })
         #expect(pool.statistics().used == 0)
         #expect(try await pool.query(PostgresPoolTests.one).count == 1)
+        // Closing the pool closes its connections' sockets (not left to deinit).
+        pool.close()
+        #expect(try await Self.eventually {
+            try await observer.query(PostgresPoolTests.backends, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0
+        })
     }
 
     static func eventually(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
