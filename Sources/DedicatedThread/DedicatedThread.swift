@@ -89,6 +89,13 @@ private final class Inbox: Sendable {
             if let next {
                 next()
             } else if state.withLock({ $0.stopped }) {
+                // Drop finished jobs: their closures may hold the thread's owner. Released
+                // outside the lock, since releasing the owner may stop this very inbox.
+                var finished = state.withLock { s -> [@Sendable () -> Void] in
+                    defer { s.jobs = []; s.head = 0 }
+                    return s.jobs
+                }
+                finished.removeAll()
                 return
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresClient
 import Server
 
 @main
@@ -8,7 +9,7 @@ struct ExchangeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-server",
         abstract: "Exchange Lab: a real-time fiat-crypto exchange server.",
-        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Metrics.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, GrantOperator.self, Worker.self, Jobs.self, Metrics.self, Bench.self, DevCode.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -77,10 +78,11 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = options.load()
-        let infrastructure = try Infrastructure(configuration: configuration, logger: makeLogger(configuration))
-        let applied = try await Migrator(pool: infrastructure.database.primary).migrate()
+        // As the schema owner (`db.migrationUrl`), never as the application role.
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: configuration.db.migrationUrl, name: "migrate", poolSize: 1))
+        defer { pool.close() }
+        let applied = try await Migrator(pool: pool, appRole: configuration.db.appRole).migrate()
         print(applied.isEmpty ? "schema is current" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
-        await infrastructure.close()
     }
 }
 

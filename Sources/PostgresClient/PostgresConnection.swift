@@ -8,6 +8,8 @@ import Synchronization
 public final class PostgresConnection: @unchecked Sendable {
     // Touched only on `thread`.
     private var handle: OpaquePointer?
+    /// `PGcancel` for this connection, made at connect time; `PQcancel` is safe from any thread.
+    private let cancelHandle = Mutex<CancelHandle?>(nil)
     private var prepared: [PostgresQuery: String] = [:]
     private let thread: DedicatedThread
     private let configuration: PostgresConfiguration
@@ -48,7 +50,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let texts = parameters.map { $0?.postgresText }
         let start = ContinuousClock.now
         do {
-            let rows = try await thread.run { [self] in try executePrepared(query, texts) }
+            let rows = try await bounded(query.name) { [self] in try executePrepared(query, texts) }
             onQuery(query.name, ContinuousClock.now - start, true)
             return rows
         } catch {
@@ -59,11 +61,67 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs SQL text without parameters (may hold several statements: migrations, `BEGIN`).
     public func execute(_ sql: String) async throws {
-        _ = try await thread.run { [self] in try executeSimple(sql) }
+        _ = try await bounded("sql") { [self] in try executeSimple(sql) }
     }
 
-    /// Closes the connection and ends its thread.
+    /// The libpq options in effect (`PQconninfo`), e.g. to check keepalives; no password.
+    public func options() async throws -> [String: String] {
+        try await bounded("conninfo") { [self] in
+            guard let handle, let info = PQconninfo(handle) else { return [:] }
+            defer { PQconninfoFree(info) }
+            var options: [String: String] = [:]
+            var option = info
+            while let keyword = option.pointee.keyword {
+                let key = String(cString: keyword)
+                if key != "password", let value = option.pointee.val { options[key] = String(cString: value) }
+                option += 1
+            }
+            return options
+        }
+    }
+
+    /// Runs `body` on the connection's thread, but never waits longer than the response
+    /// timeout and never past the caller's cancellation. Giving up abandons the connection:
+    /// the statement is cancelled with `PQcancel`, the connection is marked broken (the pool
+    /// discards it on release, freeing the slot) and its thread finishes the call whenever
+    /// the server answers, then exits.
+    private func bounded<T: Sendable>(_ statement: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        guard !isBroken else { throw PostgresError.connectionLost }
+        let outcome = OneShot<T>()
+        let timeout = configuration.effectiveResponseTimeout
+        let timer = Task { [self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            if outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon() }
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.attach(continuation)
+                let accepted = thread.submit { _ = outcome.resume(Result(catching: body)) }
+                if !accepted { _ = outcome.resume(.failure(DedicatedThreadError.stopped)) }
+            }
+        } onCancel: { [self] in
+            if outcome.resume(.failure(CancellationError())) { abandon() }
+        }
+    }
+
+    /// Gives up on the statement in flight: marks the connection broken and asks the server
+    /// to cancel it, from a short-lived thread of its own (`PQcancel` opens a connection).
+    private func abandon() {
+        markBroken()
+        guard let cancel = cancelHandle.withLock({ $0 }) else { return }
+        Thread.detachNewThread { cancel.cancel() }
+    }
+
+    /// Closes the connection (`PQfinish` on its own thread, after any call still running there)
+    /// and ends its thread. The socket is closed here, not left to `deinit`.
     public func close() {
+        thread.submit { [self] in
+            if let handle { PQfinish(handle) }
+            handle = nil
+            prepared.removeAll()
+        }
         thread.stop()
     }
 
@@ -75,16 +133,17 @@ public final class PostgresConnection: @unchecked Sendable {
     // MARK: - On the owned thread
 
     private func openOnThread() throws {
-        let timeout = max(1, Int(configuration.connectTimeout.components.seconds))
-        let conninfo = configuration.url.contains("://")
-            ? appendParameter(to: configuration.url, "connect_timeout=\(timeout)")
-            : configuration.url + " connect_timeout=\(timeout)"
+        var conninfo = configuration.url
+        for (name, value) in configuration.connectionParameters {
+            conninfo = conninfo.contains("://") ? appendParameter(to: conninfo, "\(name)=\(value)") : conninfo + " \(name)=\(value)"
+        }
         guard let conn = PQconnectdb(conninfo) else { throw PostgresError.connectionFailed("out of memory") }
         handle = conn
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
             throw PostgresError.connectionFailed(message)
         }
+        if let cancel = PQgetCancel(conn) { cancelHandle.withLock { $0 = CancelHandle(cancel) } }
         let statementTimeoutMs = Int(configuration.statementTimeout.components.seconds * 1000
             + configuration.statementTimeout.components.attoseconds / 1_000_000_000_000_000)
         _ = try executeSimple("""
@@ -116,7 +175,7 @@ public final class PostgresConnection: @unchecked Sendable {
         } else {
             statement = "s\(prepared.count)_\(query.name)"
             let result = PQprepare(conn, statement, query.sql, 0, nil)
-            _ = try consume(result, conn)
+            _ = try consume(result, conn, statement: query.name)
             prepared[query] = statement
         }
         let cStrings = parameters.map { $0.flatMap { strdup($0) } }
@@ -125,20 +184,20 @@ public final class PostgresConnection: @unchecked Sendable {
         let result = pointers.withUnsafeBufferPointer { buffer in
             PQexecPrepared(conn, statement, Int32(parameters.count), buffer.baseAddress, nil, nil, 0)
         }
-        return try consume(result, conn)
+        return try consume(result, conn, statement: query.name)
     }
 
     @discardableResult
     private func executeSimple(_ sql: String) throws -> PostgresRows {
         let conn = try connectionOrThrow()
-        return try consume(PQexec(conn, sql), conn)
+        return try consume(PQexec(conn, sql), conn, statement: "sql")
     }
 
     /// Reads a result into Swift values and frees it; maps failures to `PostgresError`.
-    private func consume(_ result: OpaquePointer?, _ conn: OpaquePointer) throws -> PostgresRows {
+    private func consume(_ result: OpaquePointer?, _ conn: OpaquePointer, statement: String) throws -> PostgresRows {
         guard let result else {
             if PQstatus(conn) != CONNECTION_OK { markBroken(); throw PostgresError.connectionLost }
-            throw PostgresError.server(sqlState: "XX000", serverMessage: String(cString: PQerrorMessage(conn)))
+            throw PostgresError.server(sqlState: "XX000", serverMessage: String(cString: PQerrorMessage(conn)), statement: statement)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -151,7 +210,7 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "XX000"
             let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? ""
-            throw PostgresError.server(sqlState: state, serverMessage: message.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw PostgresError.server(sqlState: state, serverMessage: message.trimmingCharacters(in: .whitespacesAndNewlines), statement: statement)
         }
     }
 

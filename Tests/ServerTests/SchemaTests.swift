@@ -10,9 +10,10 @@ import Testing
     }
 
     @Test func migrationsAreIdempotentAndSafeConcurrently() async throws {
-        let pool = pool()
+        let settings = TestExchange.configuration()
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: settings.db.migrationUrl, name: "schema-test-owner", poolSize: 2))
         defer { pool.close() }
-        let migrator = Migrator(pool: pool)
+        let migrator = Migrator(pool: pool, appRole: settings.db.appRole)
         async let first = migrator.migrate()
         async let second = migrator.migrate()
         _ = try await (first, second)

@@ -41,4 +41,8 @@ public enum RedisSubscriberEvent: Sendable, Hashable {
     /// messages may have been lost in the gap, so resynchronise from the source of truth now.
     /// `count` is ``RedisSubscriber/reconnects``.
     case reconnected(count: Int)
+    /// The consumer fell behind and its buffer (``RedisSubscriber/init(configuration:name:messageBufferLimit:onStateChange:)``)
+    /// filled up: messages are being dropped. Sent when dropping starts and again when it stops,
+    /// with the running total; resynchronise from the source of truth as after a reconnect.
+    case messagesDropped(total: Int)
 }

@@ -7,7 +7,7 @@ import Foundation
 /// ``reconnects`` and emits ``RedisSubscriberEvent/reconnected(count:)`` on ``events``.
 ///
 /// ``messages`` and ``events`` are single-consumer streams; cancelling the task that iterates
-/// one finishes it for good. ``messages`` buffers without limit, so keep consuming it.
+/// one finishes it for good. ``messages`` buffers up to `messageBufferLimit` messages and drops the rest, so keep consuming it.
 public final class RedisSubscriber: Sendable {
     /// Messages from every subscribed channel and pattern, in the order Redis sent them.
     public let messages: AsyncStream<RedisPubSubMessage>
@@ -20,12 +20,16 @@ public final class RedisSubscriber: Sendable {
     ///   - name: the thread's name.
     ///   - onStateChange: called on the subscriber's thread whenever ``state`` changes; keep it
     ///     quick (update a gauge, log).
+    ///   - messageBufferLimit: messages held for a consumer that has not read them yet; beyond
+    ///     it new messages are dropped (counted in ``droppedMessages``, reported as
+    ///     ``RedisSubscriberEvent/messagesDropped(total:)``), so memory stays bounded.
     public init(
         configuration: RedisConfiguration = .init(),
         name: String = "redis-subscriber",
+        messageBufferLimit: Int = 10_000,
         onStateChange: (@Sendable (RedisSubscriberState) -> Void)? = nil
     ) {
-        let (messages, messageContinuation) = AsyncStream<RedisPubSubMessage>.makeStream(bufferingPolicy: .unbounded)
+        let (messages, messageContinuation) = AsyncStream<RedisPubSubMessage>.makeStream(bufferingPolicy: .bufferingOldest(max(1, messageBufferLimit)))
         let (events, eventContinuation) = AsyncStream<RedisSubscriberEvent>.makeStream(bufferingPolicy: .bufferingNewest(64))
         self.messages = messages
         self.events = events
@@ -45,6 +49,9 @@ public final class RedisSubscriber: Sendable {
     deinit {
         core.stop()
     }
+
+    /// Messages dropped so far because the consumer's buffer was full.
+    public var droppedMessages: Int { core.dropped.load(ordering: .relaxed) }
 
     /// The connection's current state.
     public var state: RedisSubscriberState {

@@ -65,6 +65,11 @@ final class SubscriberCore: @unchecked Sendable {
     private var connectedAt: ContinuousClock.Instant = .now
     private var backoff: Duration = .zero
     private var retryAt: ContinuousClock.Instant?
+    /// Messages are being dropped because the consumer's buffer is full.
+    private var overflowing = false
+
+    /// Messages dropped so far because the buffer was full (read from any thread).
+    let dropped = Atomic<Int>(0)
 
     /// A connection that drops sooner than this after connecting counts as a failed attempt
     /// (backoff applies), so a server that accepts and hangs up at once isn't hammered.
@@ -256,9 +261,9 @@ final class SubscriberCore: @unchecked Sendable {
         }
         switch kind {
         case "message" where items.count == 3:
-            messages.yield(RedisPubSubMessage(channel: items[1].string ?? "", payload: items[2].bytes ?? []))
+            deliver(RedisPubSubMessage(channel: items[1].string ?? "", payload: items[2].bytes ?? []))
         case "pmessage" where items.count == 4:
-            messages.yield(RedisPubSubMessage(channel: items[2].string ?? "", pattern: items[1].string, payload: items[3].bytes ?? []))
+            deliver(RedisPubSubMessage(channel: items[2].string ?? "", pattern: items[1].string, payload: items[3].bytes ?? []))
         case "subscribe", "psubscribe", "unsubscribe", "punsubscribe":
             confirm(success: true)
         default:
@@ -267,6 +272,29 @@ final class SubscriberCore: @unchecked Sendable {
     }
 
     /// Counts one confirmation against the oldest command still waiting for some.
+    /// Buffers a message for the consumer. A full buffer drops it (memory stays bounded) and
+    /// reports the overflow as an event when it starts and when it ends, with the running total:
+    /// the consumer must resynchronise from the source of truth, as after a reconnect.
+    private func deliver(_ message: RedisPubSubMessage) {
+        switch messages.yield(message) {
+        case .dropped:
+            let total = dropped.add(1, ordering: .relaxed).newValue
+            if !overflowing {
+                overflowing = true
+                events.yield(.messagesDropped(total: total))
+            }
+        case .enqueued:
+            if overflowing {
+                overflowing = false
+                events.yield(.messagesDropped(total: dropped.load(ordering: .relaxed)))
+            }
+        case .terminated:
+            break
+        @unknown default:
+            break
+        }
+    }
+
     private func confirm(success: Bool, all: Bool = false) {
         guard !confirmations.isEmpty else { return }
         confirmations[0].remaining -= 1

@@ -15,6 +15,8 @@ public enum ExchangeApplication {
         let router = Router(context: ExchangeContext.self)
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: QueryStringMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(table: AllowedMethods(openAPI: OpenAPIDocument.yaml)))
         OperationalRoutes(readiness: services.readiness, database: services.database, metrics: services.metrics).register(on: router)
         let authRoutes = AuthRoutes(signIn: services.signIn, bodyLimit: bodyLimit)
         authRoutes.register(on: router)
@@ -33,6 +35,7 @@ public enum ExchangeApplication {
             ReadinessMonitor(readiness: services.readiness),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
             EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
+            RetentionPruner(infrastructure: services.infrastructure),
         ] + QueueSystem.backgroundServices(services.queueParts) + extraServices
         return Application(
             router: router,

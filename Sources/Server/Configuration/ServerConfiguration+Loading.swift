@@ -38,6 +38,7 @@ extension ServerConfiguration {
                 try field.apply(&configuration, .string(value))
             }
         }
+        try configuration.validateRelations()
         return configuration
     }
 
@@ -127,6 +128,8 @@ struct ConfigurationField: Sendable {
         .int("db.primary.poolSize", \.db.primary.poolSize, 1...1000),
         .string("db.replica.url", \.db.replica.url, validate: isPostgresURL),
         .int("db.replica.poolSize", \.db.replica.poolSize, 1...1000),
+        .string("db.migrationUrl", \.db.migrationUrl, validate: isPostgresURL),
+        .string("db.appRole", \.db.appRole, validate: { $0.isEmpty || ServerConfiguration.isRoleName($0) }),
         .int("db.pool.acquireTimeoutMs", \.db.pool.acquireTimeoutMs, 1...600_000),
         .int("db.pool.statementTimeoutMs", \.db.pool.statementTimeoutMs, 1...3_600_000),
         .choice("db.routing.analytics", \.db.routing.analytics),
@@ -161,6 +164,11 @@ struct ConfigurationField: Sendable {
         .int("realtime.sendBufferLimit", \.realtime.sendBufferLimit, 1...1_000_000),
         .int("realtime.pingIntervalMs", \.realtime.pingIntervalMs, 100...3_600_000),
         .int("realtime.sessionCheckIntervalMs", \.realtime.sessionCheckIntervalMs, 100...86_400_000),
+        .int("realtime.pubsubBufferLimit", \.realtime.pubsubBufferLimit, 1...10_000_000),
+        .int("retention.intervalMs", \.retention.intervalMs, 0...86_400_000),
+        .int("retention.outboxAgeHours", \.retention.outboxAgeHours, 1...87_600),
+        .int("retention.completedJobsAgeHours", \.retention.completedJobsAgeHours, 1...87_600),
+        .int("retention.batchSize", \.retention.batchSize, 1...100_000),
         .string("logLevel", \.logLevel, validate: { ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains($0) }),
     ]
 

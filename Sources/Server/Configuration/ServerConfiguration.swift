@@ -31,9 +31,17 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var lagCheckIntervalMs = 1000
     }
 
+    /// Least privilege: the server connects as the application role (`exchange_app`: rows
+    /// only — no DDL, no trigger changes, no `session_replication_role`); migrations run as the
+    /// owner role (`exchange_owner`) through `migrationUrl`. `scripts/dev-services` creates both.
     public struct Database: Sendable, Equatable {
-        public var primary = Pool(url: "postgresql://postgres@127.0.0.1:55432/exchange", poolSize: 10)
-        public var replica = Pool(url: "postgresql://postgres@127.0.0.1:55433/exchange", poolSize: 4)
+        public var primary = Pool(url: "postgresql://exchange_app@127.0.0.1:55432/exchange", poolSize: 10)
+        public var replica = Pool(url: "postgresql://exchange_app@127.0.0.1:55433/exchange", poolSize: 4)
+        /// Where `exchange-server migrate` connects: the schema owner.
+        public var migrationUrl = "postgresql://exchange_owner@127.0.0.1:55432/exchange"
+        /// The role the migrator grants row access to (`GRANT SELECT, INSERT, UPDATE, DELETE`;
+        /// the audit log only `SELECT, INSERT`); empty grants nothing.
+        public var appRole = "exchange_app"
         public var pool = PoolTiming()
         public var routing = Routing()
     }
@@ -116,6 +124,21 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// How often an open socket re-checks its session (closed with 4001 once expired or
         /// revoked).
         public var sessionCheckIntervalMs = 30_000
+        /// Pub/sub messages buffered between Redis and the fan-out; beyond it they are dropped
+        /// and counted (clients repair the gap with `/sync`), so memory stays bounded.
+        public var pubsubBufferLimit = 10_000
+    }
+
+    /// What the periodic pruning job (`RetentionPruner`) removes, and how often it runs.
+    public struct Retention: Sendable, Equatable {
+        /// Pause between pruning rounds; 0 turns pruning off.
+        public var intervalMs = 60_000
+        /// Dispatched outbox rows older than this are deleted (their jobs are in Redis or done).
+        public var outboxAgeHours = 24
+        /// Entries of the completed-critical-jobs trail older than this are trimmed.
+        public var completedJobsAgeHours = 24 * 7
+        /// Rows deleted per statement, so pruning never holds long locks.
+        public var batchSize = 1000
     }
 
     public var http = HTTP()
@@ -127,6 +150,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var provider = Provider()
     public var auth = Auth()
     public var realtime = Realtime()
+    public var retention = Retention()
     public var logLevel = "info"
 
     public init() {}

@@ -17,9 +17,11 @@ public struct ExchangeRequest: Sendable, Equatable {
     public var processingStartedAt: Date?
     public var completedAt: Date?
     public var lastSeq: Int
+    /// An operator held it at some point (not part of the wire format; see `Lifecycle.Subject`).
+    public var everAssigned = false
 
     var subject: Lifecycle.Subject {
-        Lifecycle.Subject(status: status, ownerID: userId, assignedOperator: assignedOperator)
+        Lifecycle.Subject(status: status, ownerID: userId, assignedOperator: assignedOperator, everAssigned: everAssigned)
     }
 
     /// The request as it will be once `rule` is applied by `actor`: what the side-effect plan
@@ -28,7 +30,10 @@ public struct ExchangeRequest: Sendable, Equatable {
         var next = self
         next.status = rule.to
         next.lastSeq += 1
-        if rule.to == .assigned { next.assignedOperator = actor.id }
+        if rule.to == .assigned {
+            next.assignedOperator = actor.id
+            next.everAssigned = true
+        }
         if rule.to == .pending { next.assignedOperator = nil }
         return next
     }

@@ -38,11 +38,16 @@ public enum Lifecycle {
         public var status: RequestStatus
         public var ownerID: String
         public var assignedOperator: String?
+        /// Whether an operator ever held it, including one who released it since
+        /// (`requests.ever_assigned`): a later claim is then `already_claimed`, never
+        /// `invalid_transition`.
+        public var everAssigned: Bool
 
-        public init(status: RequestStatus, ownerID: String, assignedOperator: String?) {
+        public init(status: RequestStatus, ownerID: String, assignedOperator: String?, everAssigned: Bool = false) {
             self.status = status
             self.ownerID = ownerID
             self.assignedOperator = assignedOperator
+            self.everAssigned = everAssigned || assignedOperator != nil
         }
     }
 
@@ -77,7 +82,7 @@ public enum Lifecycle {
            party != .assignedOperator || subject.assignedOperator == actor.id {
             return .success(rule)
         }
-        if action == .claim, subject.assignedOperator != nil {
+        if action == .claim, subject.everAssigned {
             return .failure(.alreadyClaimed(current: subject.status))
         }
         return .failure(.invalidTransition(current: subject.status))

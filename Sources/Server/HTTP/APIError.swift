@@ -8,6 +8,8 @@ public struct APIError: Error, Sendable {
     public let message: String
     public var details: [(String, JSON)] = []
     public var retryAfterSeconds: Int?
+    /// For 405: the methods the path serves (the `Allow` header).
+    public var allow: [String]?
 
     public init(status: Int, code: String, message: String, details: [(String, JSON)] = [], retryAfterSeconds: Int? = nil) {
         self.status = status
@@ -28,7 +30,10 @@ public struct APIError: Error, Sendable {
     public static let notFound = APIError(status: 404, code: "not_found", message: "not found")
     public static let badRequest = APIError(status: 400, code: "bad_request", message: "body is not valid JSON")
     public static let payloadTooLarge = APIError(status: 413, code: "payload_too_large", message: "body exceeds 64 KiB")
-    public static let unavailable = APIError(status: 503, code: "unavailable", message: "a dependency is unavailable, retry later")
+    /// 503 with `Retry-After: 1`: a dependency is down or a transient condition (statement
+    /// timeout, deadlock, serialization conflict, too many connections) hit the request.
+    public static let unavailable = APIError(status: 503, code: "unavailable", message: "a dependency is unavailable, retry later",
+                                             retryAfterSeconds: 1)
 
     public static func validation(_ problems: [(String, String)]) -> APIError {
         APIError(status: 422, code: "validation_failed", message: "invalid fields",

@@ -1,10 +1,15 @@
 import Hummingbird
 import Logging
 import PostgresClient
+import RedisClient
 
 /// Turns every thrown error into the contract's envelope. Client mistakes arrive here as
-/// `APIError`; dependency outages become 503 `unavailable`; anything else is our fault, is
-/// logged, and is answered 500 without details (never SQL text or a stack trace).
+/// `APIError`; dependency outages and transient database conditions become 503 `unavailable`
+/// with `Retry-After`; anything else is our fault, is logged, and is answered 500 without
+/// details (never SQL text or a stack trace).
+///
+/// Logs name a database failure by SQLSTATE and statement name only: PostgreSQL's message
+/// text can quote row values (a phone number in a unique violation), so it is never logged.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ExchangeContext
 
@@ -16,36 +21,50 @@ struct ErrorMiddleware: RouterMiddleware {
         }
     }
 
-    static func response(for error: Error, logger: Logger) -> Response {
-        let apiError: APIError
+    static func apiError(for error: Error, logger: Logger) -> APIError {
+        let retryLater = APIError.unavailable
         switch error {
         case let error as APIError:
-            apiError = error
+            return error
         case let error as CommandError:
-            apiError = APIError(error)
+            return APIError(error)
         case let error as HTTPError where error.status == .notFound:
-            apiError = .notFound
+            return .notFound
         case let error as HTTPError where error.status == .contentTooLarge:
-            apiError = .payloadTooLarge
+            return .payloadTooLarge
         case let error as HTTPError where error.status == .methodNotAllowed:
-            apiError = APIError(status: 405, code: "method_not_allowed", message: "method not allowed")
-        case let error as PostgresError where error.isConnectionError:
+            return APIError(status: 405, code: "method_not_allowed", message: "method not allowed")
+        case let error as PostgresError where error.isConnectionError || error.isPoolTimeout:
             logger.warning("database unavailable", metadata: ["error": "\(error)"])
-            apiError = .unavailable
+            return retryLater
+        case let error as PostgresError where error.isTransient:
+            logger.warning("transient database error", metadata: Self.metadata(error))
+            return retryLater
         case let error as PostgresError:
-            if case .poolTimeout = error {
-                logger.warning("pool acquire timeout", metadata: ["error": "\(error)"])
-                apiError = .unavailable
-            } else {
-                logger.error("database error", metadata: ["error": "\(error)", "detail": "\(String(reflecting: error))"])
-                apiError = APIError(status: 500, code: "internal", message: "internal error")
-            }
+            logger.error("database error", metadata: Self.metadata(error))
+            return APIError(status: 500, code: "internal", message: "internal error")
+        case let error as RedisError:
+            logger.warning("redis unavailable", metadata: ["error": "\(error.code)"])
+            return retryLater
         default:
-            logger.error("unhandled error", metadata: ["error": "\(error)"])
-            apiError = APIError(status: 500, code: "internal", message: "internal error")
+            logger.error("unhandled error", metadata: ["error": "\(type(of: error))"])
+            return APIError(status: 500, code: "internal", message: "internal error")
         }
+    }
+
+    static func response(for error: Error, logger: Logger) -> Response {
+        let apiError = apiError(for: error, logger: logger)
         var headers = HTTPFields()
         if let retry = apiError.retryAfterSeconds { headers[.retryAfter] = String(retry) }
+        if let allow = apiError.allow { headers[.allow] = allow.joined(separator: ", ") }
         return .json(apiError.body, status: .init(code: apiError.status), headers: headers)
+    }
+
+    /// SQLSTATE and statement name; never the server's message.
+    static func metadata(_ error: PostgresError) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["sqlstate": "\(error.sqlState ?? "-")"]
+        if let statement = error.statement { metadata["statement"] = "\(statement)" }
+        if case .decoding(let column, _) = error { metadata["column"] = "\(column)" }
+        return metadata
     }
 }

@@ -20,10 +20,36 @@ struct JSONBody {
         }
         guard buffer.readableBytes > 0, let value = JSON.parse(Data(buffer.readableBytesView)) else { throw APIError.badRequest }
         guard let fields = value.objectValue else { throw APIError.validation([("body", "must be a JSON object")]) }
+        if let path = nulPath(value, at: "") {
+            throw APIError.validation([(path, "must not contain NUL characters")])
+        }
         return JSONBody(fields: fields)
     }
 
     subscript(_ name: String) -> JSON? { fields[name] }
+
+    /// The first field (dotted path, `body` for the top level) whose key or string value holds
+    /// a NUL character: PostgreSQL's `text` and `jsonb` cannot store one, so it is refused here,
+    /// once for every route, rather than failing a statement later.
+    static func nulPath(_ value: JSON, at path: String) -> String? {
+        switch value {
+        case .string(let text):
+            return text.unicodeScalars.contains("\u{0}") ? (path.isEmpty ? "body" : path) : nil
+        case .object(let fields):
+            for (key, child) in fields {
+                if key.unicodeScalars.contains("\u{0}") { return path.isEmpty ? "body" : path }
+                if let found = nulPath(child, at: path.isEmpty ? key : path + "." + key) { return found }
+            }
+            return nil
+        case .array(let items):
+            for (index, child) in items.enumerated() {
+                if let found = nulPath(child, at: "\(path.isEmpty ? "body" : path)[\(index)]") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
 
     /// A string field; `nil` with a problem recorded when absent or of another JSON type.
     func string(_ name: String, problems: inout [(String, String)]) -> String? {

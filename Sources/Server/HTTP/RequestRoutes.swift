@@ -48,11 +48,11 @@ struct RequestRoutes: Sendable {
         let actor = try context.authenticatedActor()
         let id = context.parameters.get("id") ?? ""
         // Validated after the visibility check: 404 outranks 422.
-        let afterSeq = request.uri.queryParameters.get("afterSeq").map { Int($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0
+        let afterSeq = request.uri.queryParameters.get("afterSeq").map(QueryRules.afterSeq) ?? 0
         guard let (found, missed) = try await store.sync(id: id, afterSeq: afterSeq ?? 0), Access.canView(found.subject, actor) else {
             throw APIError.notFound
         }
-        guard afterSeq != nil else { throw APIError.validation([("afterSeq", "must be a non-negative integer")]) }
+        guard afterSeq != nil else { throw APIError.validation([("afterSeq", QueryRules.afterSeqProblem)]) }
         return .json(["request": found.json, "missedEvents": .array(missed.map(\.json)), "lastSeq": .int(found.lastSeq)])
     }
 

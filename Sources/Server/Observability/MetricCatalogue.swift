@@ -12,16 +12,18 @@ public enum MetricCatalogue {
         .transitions, .transitionDuration,
         // Database
         .poolAcquireDuration, .poolAcquireTimeouts, .poolConnections, .poolMaxConnections, .poolPending,
-        .queryDuration, .queryErrors, .replicaLag, .routingDecisions,
+        .queryDuration, .queryErrors, .replicaLag, .replicaStreaming, .routingDecisions,
         // Redis and rate limits
         .redisCommandDuration, .rateLimitDecisions,
         // Queues, outbox, side effects
         .queueJobs, .queueDepth, .queueOldestJobAge, .queueJobWait, .queueJobDuration,
         .outboxPending, .outboxOldestAge, .outboxDispatchDelay,
-        .sideEffectDuration, .sideEffectFailures,
+        .sideEffectDuration, .sideEffectFailures, .queuePoisonJobs, .queueBackpressure,
+        // Retention
+        .retentionPruned, .retentionRuns,
         // Real time
         .wsConnections, .wsMessages, .wsDeliveryLag, .wsSlowConsumerDisconnects,
-        .wsPubSubConnected, .wsPubSubReconnects, .wsEventsDropped,
+        .wsPubSubConnected, .wsPubSubReconnects, .wsEventsDropped, .wsPubSubDropped,
         // Readiness
         .readyCheck, .readyCheckLastSuccess,
         // Process

@@ -1,16 +1,14 @@
 import RedisClient
 
 /// The dead-letter streams `queue:<name>:dead`: jobs that used their last attempt, kept with
-/// their error history until someone re-drives them (`exchange-server jobs dead|retry`).
+/// their error history until someone re-drives them; never trimmed by length (`exchange-server jobs dead|retry`).
 public struct DeadLetters: Sendable {
     let redis: any RedisCommandExecutor
     let keys: QueueKeys
-    let maxStreamLength: Int
 
-    public init(redis: any RedisCommandExecutor, keys: QueueKeys = .standard, maxStreamLength: Int = 100_000) {
+    public init(redis: any RedisCommandExecutor, keys: QueueKeys = .standard) {
         self.redis = redis
         self.keys = keys
-        self.maxStreamLength = maxStreamLength
     }
 
     /// One dead letter.
@@ -65,7 +63,7 @@ public struct DeadLetters: Sendable {
         guard matches.count == 1 else { return .ambiguous(matches.map(\.0)) }
         let reply = try await redis.evalSHA(
             QueueScripts.redrive, keys: [keys.dead(name), keys.stream(name)],
-            args: [entryID, String(UnixTime.nowMs()), String(name == .critical ? 0 : maxStreamLength)]
+            args: [entryID, String(UnixTime.nowMs())]
         )
         guard let newID = reply.string else { return .notFound }
         return .redriven(queue: name, entryID: newID)

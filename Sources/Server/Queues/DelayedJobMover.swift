@@ -10,7 +10,6 @@ struct DelayedJobMover: Service {
     let keys: QueueKeys
     let queues: [QueueName]
     let interval: Duration
-    let maxStreamLength: Int
     let metrics: ServerMetrics
     let logger: Logger
     /// Most jobs moved per queue per script call.
@@ -44,7 +43,7 @@ struct DelayedJobMover: Service {
     func moveDue(_ queue: QueueName, now: Int64 = UnixTime.nowMs()) async throws -> Int {
         let reply = try await redis.evalSHA(
             QueueScripts.moveDue, keys: [keys.delayed(queue), keys.stream(queue)],
-            args: [String(now), String(batch), String(queue == .critical ? 0 : maxStreamLength)]
+            args: [String(now), String(batch)]
         )
         let moved = reply.int ?? 0
         if moved > 0 { logger.debug("moved due retries", metadata: ["queue": "\(queue.rawValue)", "jobs": "\(moved)"]) }

@@ -12,7 +12,6 @@ struct JobRunner: Sendable {
     let redis: any RedisCommandExecutor
     let keys: QueueKeys
     let policy: RetryPolicy
-    let maxStreamLength: Int
     let metrics: ServerMetrics
     let logger: Logger
 
@@ -20,16 +19,27 @@ struct JobRunner: Sendable {
         case completed, retried, dead, abandoned
     }
 
+    /// Runs `entry`. `deliveries` is the stream's delivery count for it (1 on a first read;
+    /// `XPENDING` tells it for a reclaimed entry): an entry delivered more than the policy's
+    /// `maxAttempts` times without ever reaching an outcome — its worker crashed or was killed
+    /// each time — is a poison job and goes to the dead letters without running again.
     @discardableResult
-    func run(_ entry: RedisStreamEntry) async -> Outcome {
+    func run(_ entry: RedisStreamEntry, deliveries: Int = 1) async -> Outcome {
         if entry.isDeleted {
-            // Trimmed or deleted while pending: nothing left to run, only the ack.
+            // Deleted while pending: nothing left to run, only the ack.
             _ = try? await redis.xack(keys.stream(queue), group: keys.group, ids: [entry.id])
             metrics.queueJobs(queue.rawValue, "trimmed").increment()
             return .abandoned
         }
         guard let job = JobEnvelope(fields: entry.fields) else {
             return await deadLetter(entryID: entry.id, fields: entry.fields, error: "malformed job entry", attempts: 0)
+        }
+        if deliveries > policy.maxAttempts {
+            metrics.queuePoisonJobs(queue.rawValue).increment()
+            let error = "delivered \(deliveries) times without an outcome (the worker stopped each time)"
+            var fields = job.fields.reduce(into: [String: String]()) { $0[$1.field] = $1.value }
+            fields["errors"] = JobEnvelope.encode(JobEnvelope.appending(error, attempt: job.attempt, to: job.errors))
+            return await deadLetter(entryID: entry.id, fields: fields, error: error, attempts: job.attempt)
         }
         let started = UnixTime.nowMs()
         if job.enqueuedAtMs > 0 {
@@ -99,9 +109,8 @@ struct JobRunner: Sendable {
             ("errors", fields["errors"] ?? JobEnvelope.encode([error])), ("failedAt", String(UnixTime.nowMs())),
             ("entryId", entryID),
         ]
-        let maxlen = queue == .critical ? 0 : maxStreamLength
         guard await settle(QueueScripts.deadLetter, keys: [keys.stream(queue), keys.dead(queue)],
-                           arguments: [keys.group, entryID, String(maxlen)] + record.flatMap { [$0.0, $0.1] })
+                           arguments: [keys.group, entryID] + record.flatMap { [$0.0, $0.1] })
         else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "dead").increment()
         logger.warning("job dead-lettered", metadata: ["queue": "\(queue.rawValue)", "job": "\(fields["jobId"] ?? "?")", "attempts": "\(attempts)"])

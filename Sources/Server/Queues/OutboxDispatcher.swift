@@ -11,6 +11,12 @@ import ServiceLifecycle
 /// the XADD and the commit re-adds them later: delivery is at least once, and the provider
 /// dedupes by the job's idempotency key.
 ///
+/// **Backpressure, not trimming.** Nothing committed is ever trimmed from a stream. Before
+/// each round the dispatcher reads every stream's length (`XLEN`: waiting plus in-flight
+/// entries, since finished ones are deleted on acknowledgement) and leaves the rows of any
+/// queue whose stream holds `maxStreamLength` or more in the outbox — the durable buffer —
+/// until workers drain it. A stream can exceed the limit by at most one batch.
+///
 /// Polls every `busyPoll` while rows keep coming, backing off (doubling) to every `idlePoll`
 /// while the outbox stays empty.
 /// While Redis (or PostgreSQL) is down, rows stay in the outbox and the loop backs off; when
@@ -20,7 +26,8 @@ public struct OutboxDispatcher: Service {
         public var batchSize = 200
         public var busyPoll: Duration = .milliseconds(5)
         public var idlePoll: Duration = .milliseconds(50)
-        /// `MAXLEN ~` bound of the non-critical streams.
+        /// A stream holding this many entries or more gets no new rows until workers drain it
+        /// (`workers.maxStreamLength`).
         public var maxStreamLength = 100_000
         public var maxBackoff: Duration = .seconds(2)
 
@@ -84,12 +91,33 @@ public struct OutboxDispatcher: Service {
             let pending = try await primary.query(OutboxRows.anyPending).first?.decode("pending", as: Bool.self) ?? false
             guard pending else { return 0 }
         }
+        let open = try await queuesAcceptingJobs()
+        guard !open.isEmpty else { return 0 }
+        let claim = open.count == QueueName.allCases.count
+            ? (OutboxRows.claimBatch, [options.batchSize] as [(any PostgresBindable)?])
+            : (OutboxRows.claimBatchForQueues, [options.batchSize, OutboxRows.textArray(open.map(\.rawValue))])
         return try await primary.transaction { connection in
-            let rows = try await connection.query(OutboxRows.claimBatch, [options.batchSize]).rows.map(OutboxRows.Row.init)
+            let rows = try await connection.query(claim.0, claim.1).rows.map(OutboxRows.Row.init)
             guard !rows.isEmpty else { return 0 }
             try await enqueue(rows)
             _ = try await connection.query(OutboxRows.markDispatched, [OutboxRows.idArray(rows.map(\.id))])
             return rows.count
+        }
+    }
+
+    /// The queues whose stream is below `maxStreamLength` (lengths read concurrently).
+    func queuesAcceptingJobs() async throws -> [QueueName] {
+        let limit = options.maxStreamLength
+        let lengths = try await withThrowingTaskGroup(of: (QueueName, Int).self) { group in
+            for queue in QueueName.allCases {
+                group.addTask { (queue, try await redis.xlen(keys.stream(queue))) }
+            }
+            return try await group.reduce(into: [QueueName: Int]()) { $0[$1.0] = $1.1 }
+        }
+        return QueueName.allCases.filter { queue in
+            guard let length = lengths[queue], length >= limit else { return true }
+            metrics.queueBackpressure(queue.rawValue).increment()
+            return false
         }
     }
 
@@ -115,8 +143,8 @@ public struct OutboxDispatcher: Service {
 
     private func enqueue(_ rows: [OutboxRows.Row], on queue: QueueName) async throws {
         let now = UnixTime.nowMs()
-        var arguments = [String(queue == .critical ? 0 : options.maxStreamLength)]
-        arguments.reserveCapacity(1 + rows.count * 6)
+        var arguments: [String] = []
+        arguments.reserveCapacity(rows.count * 6)
         for row in rows {
             arguments += [row.key, row.kind, row.payload, "1", String(now), "[]"]
         }

@@ -29,11 +29,11 @@ struct QueueConsumer: Sendable {
         let slots = JobSlots(limit: options.concurrency)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                await readLoop(connection: connection, slots: slots, stopping: stopping) { entries in
+                await readLoop(connection: connection, slots: slots, stopping: stopping) { entries, deliveries in
                     slots.take(entries.count)
                     for entry in entries {
                         group.addTask {
-                            await runner.run(entry)
+                            await runner.run(entry, deliveries: deliveries[entry.id] ?? 1)
                             slots.release()
                         }
                     }
@@ -71,9 +71,18 @@ struct QueueConsumer: Sendable {
         }
     }
 
+    /// Delivery counts of entries this consumer just reclaimed (`XPENDING` over their id range,
+    /// this consumer only). `XAUTOCLAIM` counted the reclaim itself.
+    private func deliveryCounts(_ stream: String, _ entries: [RedisStreamEntry]) async throws -> [String: Int] {
+        guard let first = entries.first?.id, let last = entries.last?.id else { return [:] }
+        let pending = try await redis.xpending(stream, group: keys.group, start: first, end: last, count: max(entries.count, 1) * 2,
+                                               consumer: consumer)
+        return Dictionary(pending.map { ($0.id, $0.deliveryCount) }, uniquingKeysWith: max)
+    }
+
     private func readLoop(
         connection: RedisConnection, slots: JobSlots, stopping: StopFlag,
-        start: ([RedisStreamEntry]) -> Void
+        start: ([RedisStreamEntry], _ deliveries: [String: Int]) -> Void
     ) async {
         var backoff = LoopBackoff(maximum: .seconds(2))
         var groupReady = false
@@ -102,7 +111,7 @@ struct QueueConsumer: Sendable {
                     if !claimed.entries.isEmpty {
                         runner.metrics.queueJobs(queue.rawValue, "reclaimed").increment(by: Int64(claimed.entries.count))
                         logger.info("reclaimed stalled jobs", metadata: ["queue": "\(queue.rawValue)", "jobs": "\(claimed.entries.count)"])
-                        start(claimed.entries)
+                        start(claimed.entries, try await deliveryCounts(stream, claimed.entries))
                         continue
                     }
                 }
@@ -121,7 +130,7 @@ struct QueueConsumer: Sendable {
                 }
                 if backoff.failures > 0 { logger.notice("queue consumer recovered", metadata: ["queue": "\(queue.rawValue)"]) }
                 backoff.reset()
-                start(entries)
+                start(entries, [:])
             } catch {
                 if Task.isCancelled { break }
                 if let redisError = error as? RedisError, redisError.replyPrefix == "NOGROUP" { groupReady = false }

@@ -4,19 +4,14 @@
 /// A stream holds only live jobs: every finished entry (completed, retried, dead) is
 /// acknowledged *and* deleted in the same script, so `XLEN − XPENDING` counts the jobs waiting.
 enum QueueScripts {
-    /// Enqueues jobs in order. KEYS: stream. ARGV: maxlen (0 = never trim), then six values per
-    /// job: jobId, kind, payload, attempt, enqueuedAt, errors. Returns the new entry ids.
+    /// Enqueues jobs in order. KEYS: stream. ARGV: six values per job: jobId, kind, payload,
+    /// attempt, enqueuedAt, errors. Returns the new entry ids. Never trims: the dispatcher
+    /// bounds a stream by backpressure instead (it stops while the stream is over its limit).
     static let enqueue = """
-        local maxlen = tonumber(ARGV[1])
         local ids = {}
-        for i = 2, #ARGV, 6 do
-            local fields = {'jobId', ARGV[i], 'kind', ARGV[i + 1], 'payload', ARGV[i + 2],
-                            'attempt', ARGV[i + 3], 'enqueuedAt', ARGV[i + 4], 'errors', ARGV[i + 5]}
-            if maxlen > 0 then
-                ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-            else
-                ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', unpack(fields))
-            end
+        for i = 1, #ARGV, 6 do
+            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'jobId', ARGV[i], 'kind', ARGV[i + 1], 'payload', ARGV[i + 2],
+                                       'attempt', ARGV[i + 3], 'enqueuedAt', ARGV[i + 4], 'errors', ARGV[i + 5])
         end
         return ids
         """
@@ -46,40 +41,28 @@ enum QueueScripts {
         """
 
     /// A job used its last attempt. KEYS: stream, dead-letter stream. ARGV: group, entry id,
-    /// maxlen of the dead stream (0 = never trim), then the record's field/value pairs.
+    /// then the record's field/value pairs. The dead-letter stream is never trimmed.
     static let deadLetter = """
         local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
         if acked == 1 then
             local fields = {}
-            for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-            local maxlen = tonumber(ARGV[3])
-            if maxlen > 0 then
-                redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-            else
-                redis.call('XADD', KEYS[2], '*', unpack(fields))
-            end
+            for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+            redis.call('XADD', KEYS[2], '*', unpack(fields))
         end
         redis.call('XDEL', KEYS[1], ARGV[2])
         return acked
         """
 
     /// Moves due retries back onto their stream: ZRANGEBYSCORE + XADD + ZREM in one step.
-    /// KEYS: delayed set, stream. ARGV: now (Unix ms), most to move, maxlen (0 = never trim).
-    /// Returns how many moved.
+    /// KEYS: delayed set, stream. ARGV: now (Unix ms), most to move. Returns how many moved.
     static let moveDue = """
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-        local maxlen = tonumber(ARGV[3])
         for _, member in ipairs(due) do
             local ok, job = pcall(cjson.decode, member)
             if ok and type(job) == 'table' then
-                local fields = {'jobId', tostring(job.jobId or ''), 'kind', tostring(job.kind or ''),
-                                'payload', tostring(job.payload or '{}'), 'attempt', tostring(job.attempt or '1'),
-                                'enqueuedAt', ARGV[1], 'errors', tostring(job.errors or '[]')}
-                if maxlen > 0 then
-                    redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-                else
-                    redis.call('XADD', KEYS[2], '*', unpack(fields))
-                end
+                redis.call('XADD', KEYS[2], '*', 'jobId', tostring(job.jobId or ''), 'kind', tostring(job.kind or ''),
+                           'payload', tostring(job.payload or '{}'), 'attempt', tostring(job.attempt or '1'),
+                           'enqueuedAt', ARGV[1], 'errors', tostring(job.errors or '[]'))
             end
             redis.call('ZREM', KEYS[1], member)
         end
@@ -87,23 +70,17 @@ enum QueueScripts {
         """
 
     /// Puts one dead letter back on its stream with attempts reset. KEYS: dead stream, stream.
-    /// ARGV: dead entry id, now (Unix ms), maxlen (0 = never trim). Returns the new entry id,
-    /// or nil when there is no such dead letter.
+    /// ARGV: dead entry id, now (Unix ms). Returns the new entry id, or nil when there is no
+    /// such dead letter.
     static let redrive = """
         local entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
         if #entries == 0 then return false end
         local flat = entries[1][2]
         local record = {}
         for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
-        local fields = {'jobId', record.jobId or '', 'kind', record.kind or '', 'payload', record.payload or '{}',
-                        'attempt', '1', 'enqueuedAt', ARGV[2], 'errors', record.errors or '[]'}
-        local id
-        local maxlen = tonumber(ARGV[3])
-        if maxlen > 0 then
-            id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-        else
-            id = redis.call('XADD', KEYS[2], '*', unpack(fields))
-        end
+        local id = redis.call('XADD', KEYS[2], '*', 'jobId', record.jobId or '', 'kind', record.kind or '',
+                              'payload', record.payload or '{}', 'attempt', '1', 'enqueuedAt', ARGV[2],
+                              'errors', record.errors or '[]')
         redis.call('XDEL', KEYS[1], ARGV[1])
         return id
         """

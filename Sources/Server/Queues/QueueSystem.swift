@@ -109,20 +109,19 @@ public enum QueueSystem {
 
     static func mover(_ services: Parts, _ options: Options) -> DelayedJobMover {
         DelayedJobMover(redis: services.redis, keys: options.keys, queues: options.queues, interval: options.moverInterval,
-                        maxStreamLength: options.maxStreamLength, metrics: services.metrics, logger: services.logger)
+                        metrics: services.metrics, logger: services.logger)
     }
 
     static func workers(_ services: Parts, _ options: Options) -> [QueueWorker] {
         (0..<options.workerCount).map { index in
             QueueWorker(name: QueueWorker.uniqueName(index: index), queues: options.queues, redis: services.redis,
                         provider: services.provider, keys: options.keys, policies: options.policies,
-                        options: options.consumer, maxStreamLength: options.maxStreamLength,
-                        metrics: services.metrics, logger: services.logger)
+                        options: options.consumer, metrics: services.metrics, logger: services.logger)
         }
     }
 
     /// The dead-letter streams, for `exchange-server jobs`.
     public static func deadLetters(_ infrastructure: Infrastructure, keys: QueueKeys = .standard) -> DeadLetters {
-        DeadLetters(redis: infrastructure.redis, keys: keys, maxStreamLength: infrastructure.configuration.workers.maxStreamLength)
+        DeadLetters(redis: infrastructure.redis, keys: keys)
     }
 }

@@ -11,7 +11,7 @@ public struct QueueWorker: Service {
     let consumers: [QueueConsumer]
 
     init(name: String, queues: [QueueName], redis: RedisClient, provider: ProviderClient, keys: QueueKeys,
-         policies: [QueueName: RetryPolicy], options: QueueConsumer.Options, maxStreamLength: Int,
+         policies: [QueueName: RetryPolicy], options: QueueConsumer.Options,
          metrics: ServerMetrics, logger: Logger) {
         self.name = name
         let gate = PriorityGate()
@@ -19,7 +19,7 @@ public struct QueueWorker: Service {
             QueueConsumer(
                 queue: queue, consumer: "\(name)-\(queue.rawValue)", redis: redis, keys: keys, options: options,
                 runner: JobRunner(queue: queue, provider: provider, redis: redis, keys: keys,
-                                  policy: policies[queue] ?? .standard(for: queue), maxStreamLength: maxStreamLength,
+                                  policy: policies[queue] ?? .standard(for: queue),
                                   metrics: metrics, logger: logger),
                 gate: gate, logger: logger
             )

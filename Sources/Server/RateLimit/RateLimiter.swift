@@ -41,7 +41,7 @@ public struct RateLimiter: Sendable {
             metrics.rateLimitDecision(limiter, decision == .allowed ? "allowed" : "limited").increment()
             return decision
         } catch {
-            if failOpen {
+            if Self.failsOpen(on: error, failOpen: failOpen) {
                 metrics.rateLimitDecision(limiter, "failed_open").increment()
                 return .allowed
             }
@@ -55,6 +55,15 @@ public struct RateLimiter: Sendable {
     static func limiter(of key: String) -> String {
         guard let colon = key.firstIndex(of: ":") else { return "other" }
         return String(key[..<colon])
+    }
+
+    /// Whether a failed check admits the attempt. `rateLimit.failOpen` covers Redis being
+    /// unreachable; a Redis that answers but refuses writes (`OOM` under `maxmemory` with
+    /// `noeviction`) always fails closed: memory pressure must never switch limits off
+    /// silently (retention pruning keeps the keyspace bounded; see docs/security.md).
+    static func failsOpen(on error: Error, failOpen: Bool) -> Bool {
+        if let redisError = error as? RedisError, redisError.replyPrefix == "OOM" { return false }
+        return failOpen
     }
 
     func decide(_ key: String, limit: Int, windowSeconds: Int, now: Date) async throws -> Decision {

@@ -9,7 +9,9 @@ import ServiceLifecycle
 /// (`CLIENT KILL`, Redis restart). Pub/sub doesn't buffer for absent subscribers, so events
 /// published while it was down never reach this instance's sockets: clients see a jump in
 /// `seq` and repair it with `/sync?afterSeq=` (docs/realtime.md). Here a reconnect is only
-/// logged and counted (`ws_pubsub_reconnects_total`, `ws_pubsub_connected`).
+/// logged and counted (`ws_pubsub_reconnects_total`, `ws_pubsub_connected`). Likewise when
+/// this instance falls behind: the subscriber's buffer holds `realtime.pubsubBufferLimit`
+/// messages and drops the rest (`ws_pubsub_dropped_total`), so memory stays bounded.
 struct EventFanout: Service {
     let hub: RealtimeHub
     let redis: RedisConfiguration
@@ -20,7 +22,8 @@ struct EventFanout: Service {
         configuration.clientName = hub.subscriberName
         let hub = self.hub
         hub.subscriberStateChanged(connected: false)
-        let subscriber = RedisSubscriber(configuration: configuration, name: "ws-fanout") { state in
+        let subscriber = RedisSubscriber(configuration: configuration, name: "ws-fanout",
+                                         messageBufferLimit: hub.configuration.pubsubBufferLimit) { state in
             hub.subscriberStateChanged(connected: state == .connected)
         }
         defer {
@@ -41,6 +44,7 @@ struct EventFanout: Service {
                 }
             }
             group.addTask {
+                var dropsCounted = 0
                 for await event in subscriber.events {
                     switch event {
                     case .connectionLost(let reason):
@@ -49,6 +53,12 @@ struct EventFanout: Service {
                     case .reconnected(let count):
                         hub.metrics.wsSubscriberReconnects.increment()
                         logger.notice("event fan-out resubscribed to \(EventPublisher.channel)", metadata: ["reconnects": "\(count)"])
+                    case .messagesDropped(let total):
+                        // Like a reconnect gap: clients see a jump in `seq` and repair it with /sync.
+                        if total > dropsCounted { hub.metrics.wsPubsubDropped.increment(by: Int64(total - dropsCounted)) }
+                        dropsCounted = max(dropsCounted, total)
+                        logger.warning("event fan-out fell behind; pub/sub messages dropped (clients resync via /sync)",
+                                       metadata: ["dropped": "\(total)"])
                     }
                 }
             }

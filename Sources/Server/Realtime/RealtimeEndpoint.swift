@@ -57,6 +57,10 @@ struct RealtimeEndpoint: Sendable {
             await UpgradeRefusalHandler.install(.notFound, on: channel)
             return .dontUpgrade
         }
+        if let problem = UpgradeHandshake.problem(head.headerFields) {
+            await UpgradeRefusalHandler.install(APIError(status: 400, code: "bad_request", message: problem), on: channel)
+            return .dontUpgrade
+        }
         let actor: Actor
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
         do {

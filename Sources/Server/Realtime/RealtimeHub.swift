@@ -35,6 +35,7 @@ public final class RealtimeHub: Sendable {
         _ = metrics.wsMessages("out")
         _ = metrics.wsSubscriberReconnects
         _ = metrics.wsEventsDropped("malformed")
+        _ = metrics.wsPubsubDropped
         metrics.wsSubscriberConnected.set(to: 0)
     }
 

@@ -7,8 +7,8 @@ public final class Database: Sendable {
     public let replica: PostgresPool
     let routing: ServerConfiguration.Routing
     let metrics: ServerMetrics
-    /// Last measured replica lag; `nil` while the replica is unreachable.
-    private let replicaLag = Mutex<Duration?>(nil)
+    /// What the last probe of the replica found (see `ReplicaLagReading`).
+    private let replicaLag = Mutex<ReplicaLagReading>(.unreachable)
 
     public init(configuration: ServerConfiguration, metrics: ServerMetrics) {
         self.metrics = metrics
@@ -53,24 +53,36 @@ public final class Database: Sendable {
 
     // MARK: Replica lag and routing
 
+    /// Lag and the WAL receiver's state in one probe. Lag means something only while the
+    /// receiver streams: a replica cut off from the primary replays nothing and would read as
+    /// "0 behind" forever.
     static let lagQuery = PostgresQuery("replica_lag", """
-        SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+        SELECT pg_is_in_recovery() AS in_recovery,
+               (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS receiver,
+               CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000000, 0) END::bigint AS lag_us
         """)
 
     /// Measures the replica's lag once (see `ReplicaMonitor` for the loop).
     func measureReplicaLag() async {
+        let reading: ReplicaLagReading
         do {
-            let row = try await replica.query(Self.lagQuery).first
-            let micros: Int64 = try row?.decode("lag_us") ?? 0
-            let lag = Duration.microseconds(micros)
-            replicaLag.withLock { $0 = lag }
-            metrics.replicaLag.set(Double(micros) / 1e6)
+            if let row = try await replica.query(Self.lagQuery).first {
+                reading = ReplicaLagReading(
+                    inRecovery: try row.decode("in_recovery"), receiverStatus: try row.decode("receiver", as: String?.self),
+                    lagMicros: try row.decode("lag_us")
+                )
+            } else {
+                reading = .unreachable
+            }
         } catch {
-            replicaLag.withLock { $0 = nil }
-            // Unknown, not "still what it was": the series disappears until the replica answers.
-            metrics.drop(metrics.replicaLag)
+            reading = .unreachable
         }
+        replicaLag.withLock { $0 = reading }
+        // Unknown lag is exported as NaN, never as 0 (`db_replica_streaming` says why).
+        let seconds: Double = reading.lag.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? .nan
+        metrics.replicaLag.set(seconds)
+        metrics.replicaStreaming.set(to: reading.isStreaming ? 1.0 : 0.0)
     }
 
     public enum AnalyticsTarget: String, Sendable {
@@ -80,7 +92,8 @@ public final class Database: Sendable {
     /// Where the next analytics query goes, and why (counted in `db_routing_decisions_total`).
     func analyticsTarget() -> (AnalyticsTarget, reason: String) {
         guard routing.analytics == .replica else { return (.primary, "configured") }
-        guard let lag = replicaLag.withLock({ $0 }) else { return (.primary, "replica_down") }
+        let reading = replicaLag.withLock { $0 }
+        guard let lag = reading.lag else { return (.primary, reading.unknownReason) }
         guard lag <= .milliseconds(routing.maxReplicaLagMs) else { return (.primary, "replica_lagging") }
         return (.replica, "ok")
     }
@@ -95,8 +108,13 @@ public final class Database: Sendable {
                 metrics.routing(target: "replica", reason: reason).increment()
                 return (result, .replica)
             } catch let error as PostgresError where error.isConnectionError || error.isPoolTimeout {
-                replicaLag.withLock { $0 = nil }
+                replicaLag.withLock { $0 = .unreachable }
                 metrics.routing(target: "primary", reason: "replica_error").increment()
+                return (try await body(primary), .primary)
+            } catch let error as PostgresError where error.isTransient {
+                // Cancelled on the replica (statement timeout, recovery conflict): the primary
+                // answers instead; the replica stays in rotation.
+                metrics.routing(target: "primary", reason: "replica_cancelled").increment()
                 return (try await body(primary), .primary)
             }
         }

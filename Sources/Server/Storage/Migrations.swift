@@ -92,6 +92,13 @@ enum Migrations {
             CREATE INDEX outbox_undispatched_idx ON outbox (id) WHERE dispatched_at IS NULL;
             CREATE INDEX outbox_request_idx ON outbox (request_id);
             """),
+        Migration(version: 4, name: "requests remember having had an operator", sql: """
+            -- `release` clears assigned_operator; a later claim must still answer already_claimed.
+            ALTER TABLE requests ADD COLUMN ever_assigned boolean NOT NULL DEFAULT false;
+            UPDATE requests SET ever_assigned = true
+            WHERE assigned_operator IS NOT NULL
+               OR EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = requests.id AND e.to_status = 'assigned');
+            """),
         Migration(version: 5, name: "sign-in hardening: wrong codes per phone, role versions", sql: """
             -- Wrong codes count per phone across re-issued codes, in a window that starts with
             -- the first wrong code and lasts an hour.

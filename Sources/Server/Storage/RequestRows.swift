@@ -6,7 +6,7 @@ import WireJSON
 enum RequestRows {
     static let requestColumns = """
         id, user_id, status, fiat_currency, fiat_amount::text AS fiat_amount, crypto_currency,
-        assigned_operator, created_at, updated_at, assigned_at, processing_started_at, completed_at, last_seq
+        assigned_operator, created_at, updated_at, assigned_at, processing_started_at, completed_at, last_seq, ever_assigned
         """
 
     static let eventColumns = "request_id, seq, event, from_status, to_status, actor_id, actor_role, data::text AS data, created_at"
@@ -28,7 +28,8 @@ enum RequestRows {
             assignedAt: try row.decode("assigned_at", as: Date?.self),
             processingStartedAt: try row.decode("processing_started_at", as: Date?.self),
             completedAt: try row.decode("completed_at", as: Date?.self),
-            lastSeq: try row.decode("last_seq")
+            lastSeq: try row.decode("last_seq"),
+            everAssigned: try row.decode("ever_assigned")
         )
     }
 

@@ -1,22 +1,4 @@
-import Foundation
 import PostgresClient
-
-/// An opaque listing position: the last item's exact `created_at` text and id, base64url.
-enum ListCursor {
-    static func encode(createdAt: String, id: String) -> String {
-        Data("\(createdAt)|\(id)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ cursor: String) -> (createdAt: String, id: String)? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
-        guard parts.count == 2, UUIDText.isValid(parts[1]), Date(postgresText: parts[0]) != nil else { return nil }
-        return (parts[0], parts[1])
-    }
-}
 
 extension RequestStore {
     /// Newest first by (`created_at`, `id`); one statement per filter shape so each gets its

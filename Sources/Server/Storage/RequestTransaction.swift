@@ -39,6 +39,7 @@ struct RequestTransaction {
                 updated_at = now(),
                 assigned_operator = CASE WHEN $2 = 'assigned' THEN $3::uuid WHEN $2 = 'pending' THEN NULL ELSE assigned_operator END,
                 assigned_at = CASE WHEN $2 = 'assigned' THEN now() WHEN $2 = 'pending' THEN NULL ELSE assigned_at END,
+                ever_assigned = ever_assigned OR $2 = 'assigned',
                 processing_started_at = CASE WHEN $2 = 'processing' THEN now() ELSE processing_started_at END,
                 completed_at = CASE WHEN $2 IN ('completed', 'failed') THEN now() ELSE completed_at END,
                 fail_reason = CASE WHEN $2 = 'failed' THEN $6 ELSE fail_reason END,

@@ -73,9 +73,11 @@ struct TestExchange: Sendable {
     }
 
     private static let migration = Task {
-        let pool = PostgresPool(configuration: PostgresConfiguration(url: configuration().db.primary.url, name: "test-migrate", poolSize: 1))
+        // As `exchange-server migrate` does: the owner role migrates and grants the app role.
+        let settings = configuration()
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: settings.db.migrationUrl, name: "test-migrate", poolSize: 1))
         defer { pool.close() }
-        try await Migrator(pool: pool).migrate()
+        try await Migrator(pool: pool, appRole: settings.db.appRole).migrate()
     }
 
     // MARK: HTTP

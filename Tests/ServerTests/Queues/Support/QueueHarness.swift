@@ -152,8 +152,8 @@ struct QueueHarness: Sendable {
             })
             configure(&options)
             let harness = QueueHarness(services: services, provider: provider, keys: keys, options: options)
-            try await harness.forgetOtherOutboxRows()
             do {
+                try await harness.forgetOtherOutboxRows()
                 let result = try await body(harness)
                 await harness.cleanUp()
                 return result
