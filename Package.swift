@@ -83,14 +83,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The tests' shared waiting helper (`eventually`).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "WireJSONTests", dependencies: ["WireJSON"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON",
+                "Server", "ProviderSimulator", "PostgresClient", "RedisClient", "TestSupport", "WireJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

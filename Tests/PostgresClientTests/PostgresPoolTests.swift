@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import Synchronization
+import TestSupport
 import Testing
 
 /// Integration tests against the real PostgreSQL of `scripts/dev-services`.
@@ -70,7 +71,7 @@ import Testing
                     try await pool.withConnection { _ in order.withLock { $0.append(index) } }
                 }
                 // Let each waiter park before the next arrives.
-                while pool.statistics().pending < index + 1 { try await Task.sleep(for: .milliseconds(1)) }
+                try await eventually("waiter \(index) parked", timeout: .seconds(10), every: .milliseconds(1)) { pool.statistics().pending >= index + 1 }
             }
             pool.release(held)
             try await group.waitForAll()
@@ -147,13 +148,10 @@ import Testing
         try await primary.execute("CREATE TABLE IF NOT EXISTS replication_probe (marker text PRIMARY KEY, at timestamptz DEFAULT now())")
         _ = try await primary.query(PostgresQuery("probe_insert", "INSERT INTO replication_probe (marker) VALUES ($1)"), [marker])
         let find = PostgresQuery("probe_find", "SELECT count(*) AS n FROM replication_probe WHERE marker = $1")
-        var seen = false
-        for _ in 0..<100 where !seen {
-            if let n: Int = try? await replica.query(find, [marker]).first?.decode("n"), n == 1 { seen = true } else {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+        try await eventually("the row on the replica", timeout: .seconds(5), every: .milliseconds(50)) {
+            let n: Int? = try? await replica.query(find, [marker]).first?.decode("n")
+            return n == 1
         }
-        #expect(seen)
     }
 
     @Test func timestampsDecodeInUTC() async throws {

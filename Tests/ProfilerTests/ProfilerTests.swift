@@ -37,6 +37,7 @@ import Testing
 
     @Test func stageTimerLapsAddUp() async throws {
         var timer = StageTimer()
+        // Not synchronization: the sleeps make the known stage durations the laps measure.
         try await Task.sleep(for: .milliseconds(5))
         let first = timer.lap()
         try await Task.sleep(for: .milliseconds(5))

@@ -1,4 +1,6 @@
+import Foundation
 import RedisClient
+import TestSupport
 import Testing
 
 @Suite struct RedisStreamTests {
@@ -76,7 +78,9 @@ import Testing
 
     @Test func blockingReadOnADedicatedConnection() async throws {
         let prefix = TestRedis.prefix()
-        try await withClient(prefix: prefix) { redis async throws in
+        // A name of this test's own, to find its blocked reader in `CLIENT LIST`.
+        let name = "test-blocking-\(UUID().uuidString.prefix(8))"
+        try await withClient(TestRedis.configuration(clientName: name), prefix: prefix) { redis async throws in
             let stream = prefix + "queue"
             try await redis.xgroupCreate(stream, group: "g")
             let reader = redis.dedicatedConnection()
@@ -90,7 +94,14 @@ import Testing
             // A blocked read wakes up for an entry added meanwhile; the shared connections are
             // not stalled by it.
             async let woken = reader.xreadgroup(group: "g", consumer: "w", stream: stream, count: 1, blockMs: 5000)
-            try await Task.sleep(for: .milliseconds(100))
+            try await eventually("the reader blocked in XREADGROUP", timeout: .seconds(4), every: .milliseconds(5)) {
+                let clients = try await redis.send(["CLIENT", "LIST"]).string ?? ""
+                return clients.split(separator: "\n").contains { line in
+                    let fields = line.split(separator: " ")
+                    return fields.contains("name=\(name)") && fields.contains("cmd=xreadgroup")
+                        && fields.contains { $0.hasPrefix("flags=") && $0.contains("b") }
+                }
+            }
             #expect(try await redis.ping() == "PONG")
             let id = try await redis.xadd(stream, fields: [("job", "late")])
             let entries = try await woken

@@ -1,5 +1,6 @@
 import RedisClient
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct RedisSubscriberTests {
@@ -93,12 +94,12 @@ import Testing
         var configuration = TestRedis.configuration
         configuration.port = TestRedis.unusedPort()
         let subscriber = RedisSubscriber(configuration: configuration)
-        #expect(await eventually(within: 5) { subscriber.state == .disconnected })
+        try await eventually("the subscriber disconnected", timeout: .seconds(5)) { subscriber.state == .disconnected }
         let subscribed = try await withDeadline(2) { try await subscriber.subscribe(["nowhere"]) }
         #expect(!subscribed)
         #expect(subscriber.channels == ["nowhere"])
         subscriber.shutdown()
-        #expect(await eventually(within: 5) { subscriber.state == .closed })
+        try await eventually("the subscriber closed", timeout: .seconds(5)) { subscriber.state == .closed }
         await #expect(throws: RedisError.closed) { try await subscriber.subscribe(["x"]) }
         // The streams end after shutdown.
         let leftovers = try await withDeadline(5) { await collect(1, from: subscriber.messages) }

@@ -79,16 +79,6 @@ func withDeadline<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable ()
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
-func eventually(within seconds: Double, _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 /// Reads the next `count` messages from a subscriber's stream.
 func collect(_ count: Int, from messages: AsyncStream<RedisPubSubMessage>) async -> [RedisPubSubMessage] {
     var received: [RedisPubSubMessage] = []

@@ -32,12 +32,25 @@ import Testing
         }
     }
 
+    /// Expiry without waiting for it: the code is stored the way `POST /api/auth/otp` stores
+    /// it, with a lifetime that has already run out.
     @Test func expiredCodeIsRefused() async throws {
+        try await TestExchange.with { exchange in
+            let phone = TestExchange.randomPhone()
+            let hash = Secrets.codeHash(phone: phone, code: "333333", secret: exchange.services.configuration.auth.secret)
+            try await UserStore(primary: exchange.services.database.primary).issueCode(phone: phone, codeHash: hash, ttlSeconds: -1, outbox: [])
+            #expect(try await verify(exchange, phone, "333333").status == 401)
+        }
+    }
+
+    /// …and a code lives exactly `auth.otpTtlSeconds` from its issue.
+    @Test func codeLivesForTheConfiguredTTL() async throws {
         try await TestExchange.with({ $0.auth.otpTtlSeconds = 1 }) { exchange in
             let phone = TestExchange.randomPhone()
             try await exchange.services.plantCode(phone: phone, code: "333333")
-            try await Task.sleep(for: .milliseconds(1500))
-            #expect(try await verify(exchange, phone, "333333").status == 401)
+            let lifetime = PostgresQuery("test_otp_lifetime", "SELECT EXTRACT(EPOCH FROM expires_at - created_at)::int AS seconds FROM otp_codes WHERE phone = $1")
+            let row = try #require(try await exchange.services.database.primary.query(lifetime, [phone]).first)
+            #expect(try row.decode("seconds", as: Int.self) == 1)
         }
     }
 

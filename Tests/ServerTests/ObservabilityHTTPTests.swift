@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresClient
 import ServiceLifecycle
+import TestSupport
 import Testing
 @testable import Server
 
@@ -11,7 +12,7 @@ import Testing
 @Suite struct ObservabilityHTTPTests {
     @Test func readinessIsExportedWithoutAnyoneCallingReady() async throws {
         try await TestExchange.with { exchange in
-            let held = try await eventually {
+            try await eventually("every dependency's readiness check up, with a recent success") {
                 let text = try await exchange.call(.GET, "/metrics").text
                 return ["postgres", "replica", "redis"].allSatisfy { dependency in
                     MetricText.value(text, "exchange_ready_check", labels: ["dependency": dependency]) == 1
@@ -19,16 +20,14 @@ import Testing
                             > Date().timeIntervalSince1970 - 30
                 }
             }
-            #expect(held)
         }
         try await TestExchange.with({ $0.redis.url = "redis://127.0.0.1:1" }) { exchange in
-            let held = try await eventually {
+            try await eventually("redis's readiness check down (never succeeded), postgres's up") {
                 let text = try await exchange.call(.GET, "/metrics").text
                 return MetricText.value(text, "exchange_ready_check", labels: ["dependency": "redis"]) == 0
                     && MetricText.value(text, "exchange_ready_check_last_success_timestamp_seconds", labels: ["dependency": "redis"]) == 0
                     && MetricText.value(text, "exchange_ready_check", labels: ["dependency": "postgres"]) == 1
             }
-            #expect(held)
         }
     }
 
@@ -124,13 +123,12 @@ import Testing
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             #expect(port > 0, "port 0 binds a free port")
-            let held = try await eventually {
+            try await eventually("/metrics with postgres ready and the queue families") {
                 let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
                 let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
                 return response.status == .ok && MetricText.value(text, "exchange_ready_check", labels: ["dependency": "postgres"]) == 1
                     && text.contains("# TYPE queue_jobs_total counter")
             }
-            #expect(held)
             let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(5))
             #expect(health.status == .ok)
             await group.triggerGracefulShutdown()

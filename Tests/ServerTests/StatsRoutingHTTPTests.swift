@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 @testable import Server
+import TestSupport
 import Testing
 
 /// `GET /api/stats`: the aggregate, replica routing, and the fallback to the primary.
@@ -28,11 +29,10 @@ import Testing
                 _ = try await exchange.services.database.primary.query(Self.plant, [user.userID, status, fiat, amount, at, processingMs])
             }
             let window = "from=\(ISO8601.string(minute))&to=\(ISO8601.string(minute.addingTimeInterval(60)))"
-            var stats: [String: Any] = [:]
-            for _ in 0..<50 {
-                stats = try await exchange.call(.GET, "/api/stats?\(window)", token: op.token).json
-                if stats["total"] as? Int == 5 { break }
-                try await Task.sleep(for: .milliseconds(100))
+            // The replica catches up asynchronously.
+            let stats = try await eventually("the replica's stats to count the 5 planted rows", timeout: .seconds(5), every: .milliseconds(100)) {
+                let stats = try await exchange.call(.GET, "/api/stats?\(window)", token: op.token).json
+                return stats["total"] as? Int == 5 ? stats : nil
             }
             #expect(stats["source"] as? String == "replica")
             #expect(stats["total"] as? Int == 5)

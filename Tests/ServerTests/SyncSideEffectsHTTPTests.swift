@@ -6,8 +6,8 @@ import Testing
 /// `sideEffects.mode = sync`: provider calls inline after commit, with a real provider.
 @Suite struct SyncSideEffectsHTTPTests {
     @Test func signInWithTheCodeFromTheSMS() async throws {
-        try await TestProvider.with { provider, url in
-            try await TestExchange.with({ $0.provider.url = url }) { exchange in
+        try await TestProvider.with { provider in
+            try await TestExchange.with({ $0.provider.url = provider.url }) { exchange in
                 let phone = TestExchange.randomPhone()
                 let otp = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(phone)"}"#)
                 #expect(otp.status == 202)
@@ -24,8 +24,8 @@ import Testing
     }
 
     @Test func transitionsNotifyTheOwnerAndCompletionCallsTheWebhook() async throws {
-        try await TestProvider.with { provider, url in
-            try await TestExchange.with({ $0.provider.url = url }) { exchange in
+        try await TestProvider.with { provider in
+            try await TestExchange.with({ $0.provider.url = provider.url }) { exchange in
                 let user = try await exchange.signIn()
                 let op = try await exchange.signIn(operator: true)
                 let id = try await exchange.createRequest(user)
@@ -43,8 +43,8 @@ import Testing
     }
 
     @Test func failedCallAfterCommitIsReportedAndRecordedForRetry() async throws {
-        try await TestProvider.with(errorRate: 1) { _, url in
-            try await TestExchange.with({ $0.provider.url = url }) { exchange in
+        try await TestProvider.with(errorRate: 1) { provider in
+            try await TestExchange.with({ $0.provider.url = provider.url }) { exchange in
                 let user = try await exchange.signIn()
                 let op = try await exchange.signIn(operator: true)
                 let id = try await exchange.createRequest(user)
@@ -62,8 +62,8 @@ import Testing
     }
 
     @Test func syncLatencyIncludesTheProviderCall() async throws {
-        try await TestProvider.with(latencyMs: 200) { _, url in
-            try await TestExchange.with({ $0.provider.url = url }) { exchange in
+        try await TestProvider.with(latencyMs: 200) { provider in
+            try await TestExchange.with({ $0.provider.url = provider.url }) { exchange in
                 let user = try await exchange.signIn()
                 let start = ContinuousClock.now
                 _ = try await exchange.createRequest(user)

@@ -34,7 +34,8 @@ struct DelayedJobMover: Service {
                     logger.warning("delayed-job mover failed; retrying with backoff", metadata: ["error": "\(error)"])
                 }
             }
-            if pause > .zero { try? await Task.sleep(for: pause) }
+            // A shutdown ends the pause at once (the loop then stops).
+            if pause > .zero { try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) } }
         }
     }
 

@@ -72,7 +72,8 @@ public struct OutboxDispatcher: Service {
                 }
                 lastMoved = 0
             }
-            if pause > .zero { try? await Task.sleep(for: pause) }
+            // A shutdown ends the pause at once (the loop then stops).
+            if pause > .zero { try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) } }
         }
     }
 

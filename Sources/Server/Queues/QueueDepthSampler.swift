@@ -45,7 +45,7 @@ struct QueueDepthSampler: Service {
     func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             await sampleOnce()
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 

@@ -8,7 +8,7 @@ struct ReplicaMonitor: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await database.measureReplicaLag()
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import RedisClient
+import TestSupport
 import Testing
 @testable import Server
 
@@ -29,9 +30,11 @@ import Testing
             let pending = PostgresQuery("queue_test_outbox_pending", "SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL")
             // No worker runs: the dispatcher fills the stream to its limit and stops there.
             try await h.running([h.dispatcher()]) {
-                #expect(try await eventually { try await h.services.redis.xlen(stream) >= 100 })
-                // A few more rounds, which must not move anything.
-                try await Task.sleep(for: .milliseconds(300))
+                try await eventually("the analytics stream filled to its limit") { try await h.services.redis.xlen(stream) >= 100 }
+                // A few more dispatcher rounds, which must not move anything.
+                let backpressure = { MetricText.value(h.services.metrics.registry.render(), "queue_backpressure_total", labels: ["queue": "analytics"]) ?? 0 }
+                let held = backpressure()
+                try await eventually("three more rounds held back by backpressure") { backpressure() >= held + 3 }
                 let length = try await h.services.redis.xlen(stream)
                 #expect(length <= 150, "the stream may pass its limit by one batch at most: \(length)")
                 let left: Int = try await h.services.database.primary.query(pending).first?.decode("n") ?? 0
@@ -39,8 +42,9 @@ import Testing
             }
             // Consumers come back: every committed job is delivered exactly once.
             try await h.running([h.dispatcher(), h.mover, h.worker()]) {
-                let delivered = try await eventually(.seconds(60)) { keys.allSatisfy { !h.provider.messages(key: $0).isEmpty } }
-                #expect(delivered)
+                try await eventually("every committed job delivered", timeout: .seconds(60)) {
+                    keys.allSatisfy { !h.provider.messages(key: $0).isEmpty }
+                }
             }
             #expect(keys.filter { h.provider.messages(key: $0).count != 1 }.isEmpty)
             #expect(try await h.services.redis.xlen(stream) == 0, "acknowledged entries are deleted")
@@ -63,8 +67,7 @@ import Testing
             _ = try await h.services.redis.send(["XREADGROUP", "GROUP", h.keys.group, "ghost", "COUNT", "1", "STREAMS", stream, ">"])
             _ = try await h.services.redis.send(["XCLAIM", stream, h.keys.group, "ghost", "0", entryID, "RETRYCOUNT", "5"])
             try await h.running([h.worker(visibilityTimeout: .milliseconds(100))]) {
-                let dead = try await eventually { try await h.depth(.critical).dead == 1 }
-                #expect(dead)
+                try await eventually("the poison job dead-lettered") { try await h.depth(.critical).dead == 1 }
             }
             let letters = try await DeadLetters(redis: h.services.redis, keys: h.keys).list(queue: .critical)
             #expect(letters.map(\.jobId) == [key])

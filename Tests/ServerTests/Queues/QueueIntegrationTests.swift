@@ -4,6 +4,7 @@ import PostgresClient
 import ProviderSimulator
 import RedisClient
 import Synchronization
+import TestSupport
 import Testing
 @testable import Server
 
@@ -16,9 +17,9 @@ import Testing
             let key = try await h.issueCode(phone: TestExchange.randomPhone())
             let started = ContinuousClock.now
             try await h.running([h.dispatcher(), h.mover, h.worker()]) {
-                #expect(try await eventually { h.counter(.critical, "retried") >= 2 })
+                try await eventually(#"h.counter(.critical, "retried") >= 2"#) { h.counter(.critical, "retried") >= 2 }
                 try h.provider.set(errorRate: 0)
-                #expect(try await eventually { try await h.services.redis.xlen(h.keys.completed(.critical)) == 1 })
+                try await eventually(#"try await h.services.redis.xlen(h.keys.completed(.critical)) == 1"#) { try await h.services.redis.xlen(h.keys.completed(.critical)) == 1 }
             }
             let elapsed = ContinuousClock.now - started
             let delivered = h.provider.messages(key: key)
@@ -52,11 +53,11 @@ import Testing
             let (_, eventKey) = try await h.createRequest(userID: try await h.newUser())
             let letters = DeadLetters(redis: h.services.redis, keys: h.keys)
             try await h.running([h.dispatcher(), h.mover, h.worker()]) {
-                #expect(try await eventually {
+                try await eventually("one dead job in the standard and analytics queues each") {
                     let standard = try await h.depth(.standard).dead
                     let analytics = try await h.depth(.analytics).dead
                     return standard == 1 && analytics == 1
-                })
+                }
                 let dead = try await letters.list(queue: .standard)
                 #expect(dead.count == 1)
                 let letter = try #require(dead.first)
@@ -76,12 +77,12 @@ import Testing
                 let result = try await letters.redrive(id: letter.id)
                 guard case .redriven(let queue, _) = result else { Issue.record("not re-driven: \(result)"); return }
                 #expect(queue == .standard)
-                #expect(try await eventually { h.provider.messages(key: key).count == 1 })
+                try await eventually(#"h.provider.messages(key: key).count == 1"#) { h.provider.messages(key: key).count == 1 }
                 #expect(try await letters.redrive(id: letter.id) == .notFound)
                 // By job id too.
                 #expect(try await letters.redrive(id: eventKey) != .notFound)
-                #expect(try await eventually { h.provider.messages(key: eventKey).count == 1 })
-                #expect(try await eventually { try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0) })
+                try await eventually(#"h.provider.messages(key: eventKey).count == 1"#) { h.provider.messages(key: eventKey).count == 1 }
+                try await eventually(#"try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0)"#) { try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0) }
             }
             #expect(h.counter(.standard, "retried") == 2)
             #expect(h.counter(.standard, "dead") == 1)
@@ -97,14 +98,14 @@ import Testing
             let victim = h.worker(visibilityTimeout: .milliseconds(500))
             let killed = Task { try await victim.run() }
             // The provider lists a message on arrival; the victim now waits for its answer.
-            #expect(try await eventually { h.provider.messages(key: key).count == 1 })
+            try await eventually(#"h.provider.messages(key: key).count == 1"#) { h.provider.messages(key: key).count == 1 }
             killed.cancel()
             _ = await killed.result
             #expect(try await h.depth(.critical).active == 1)
 
             try h.provider.set(latencyMs: 0)
             try await h.running([h.worker(visibilityTimeout: .milliseconds(500))]) { () async throws in
-                #expect(try await eventually { try await h.services.redis.xlen(h.keys.completed(.critical)) == 1 })
+                try await eventually(#"try await h.services.redis.xlen(h.keys.completed(.critical)) == 1"#) { try await h.services.redis.xlen(h.keys.completed(.critical)) == 1 }
             }
             let delivered = h.provider.messages(key: key)
             #expect(delivered.count == 2)
@@ -123,7 +124,7 @@ import Testing
             let key = try await h.issueCode(phone: TestExchange.randomPhone())
             #expect(try await h.dispatcher().dispatchOnce() == 1)
             try await h.running([h.worker()]) { () async throws in
-                #expect(try await eventually { h.provider.messages(key: key).count == 1 })
+                try await eventually(#"h.provider.messages(key: key).count == 1"#) { h.provider.messages(key: key).count == 1 }
             }
             // Shutdown waited for the answer and acknowledged the job: nothing left to reclaim.
             #expect(try await h.services.redis.xlen(h.keys.completed(.critical)) == 1)
@@ -140,7 +141,9 @@ import Testing
                 var keys: [String] = []
                 for _ in 0..<20 { keys.append(try await h.createRequest(userID: user).key) }
                 for _ in 0..<5 { keys.append(try await h.issueCode(phone: TestExchange.randomPhone())) }
-                try await Task.sleep(for: .milliseconds(300))
+                // The dispatcher has tried again since every row was committed, and was refused.
+                let refusedBefore = redis.refused
+                try await eventually("a refused dispatch after the commits") { redis.refused > refusedBefore }
                 let pending = try await h.services.database.primary.query(
                     PostgresQuery("queue_test_pending", "SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL AND idempotency_key = ANY($1::text[])"),
                     ["{" + keys.map { "\"\($0)\"" }.joined(separator: ",") + "}"]
@@ -151,10 +154,9 @@ import Testing
                 await h.sampler.sampleOnce()
                 #expect((MetricText.value(h.services.metrics.registry.render(), "outbox_pending") ?? 0) >= Double(keys.count))
 
-
                 redis.restore()
                 let committed = keys
-                #expect(try await eventually(.seconds(15)) { committed.allSatisfy { !h.provider.messages(key: $0).isEmpty } })
+                try await eventually("every held job delivered", timeout: .seconds(15)) { committed.allSatisfy { !h.provider.messages(key: $0).isEmpty } }
                 await h.sampler.sampleOnce()
                 #expect(MetricText.value(h.services.metrics.registry.render(), "outbox_pending") == 0)
             }
@@ -167,7 +169,7 @@ import Testing
     }
 
     private func syncVersusQueued() async throws {
-        try await RunningProvider.with(latencyMs: 300) { provider in
+        try await TestProvider.with(latencyMs: 300) { provider in
             for mode in [ServerConfiguration.SideEffectMode.sync, .queued] {
                 let times = try await TestExchange.with({ configuration in
                     configuration.db.primary.url = QueueTestEnvironment.databaseURL
@@ -187,13 +189,13 @@ import Testing
                         times.append(ContinuousClock.now - start)
                         if mode == .sync {
                             // Called inline, before the response.
-                            #expect(provider.provider.messages(matching: MessageFilter(kind: .events, requestId: id)).count == 1)
+                            #expect(provider.messages(matching: MessageFilter(kind: .events, requestId: id)).count == 1)
                         } else {
                             let key = try await exchange.services.database.primary.query(
                                 PostgresQuery("queue_test_event_key", "SELECT idempotency_key FROM outbox WHERE request_id = $1::uuid AND kind = 'events'"), [id]
                             ).first?.decode("idempotency_key", as: String.self)
                             let jobID = try #require(key)
-                            #expect(try await eventually { provider.messages(key: jobID).count == 1 })
+                            try await eventually(#"provider.messages(key: jobID).count == 1"#) { provider.messages(key: jobID).count == 1 }
                         }
                     }
                     return times.sorted()

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import RedisClient
+import TestSupport
 import Testing
 @testable import Server
 
@@ -16,34 +17,30 @@ import Testing
             await h.sampler.sampleOnce()
             let first = try #require(value(h, "exchange_outbox_oldest_age_seconds"))
             #expect(value(h, "outbox_pending") == 1)
-            let held1 = try await eventually {
+            try await eventually(#"(value(h, "exchange_outbox_oldest_age_seconds") ?? 0) >= first + 1"#) {
                 await h.sampler.sampleOnce()
                 return (value(h, "exchange_outbox_oldest_age_seconds") ?? 0) >= first + 1
             }
-            #expect(held1)
             // The dispatcher moves it onto the stream: the outbox is empty again, and the job's
             // age in the critical stream (Redis clock) grows while no worker takes it.
             try await h.running([h.dispatcher()]) {
-                let held2 = try await eventually {
+                try await eventually(#"value(h, "exchange_outbox_oldest_age_seconds") == 0 && value(h, "outbox_pending") == 0"#) {
                     await h.sampler.sampleOnce()
                     return value(h, "exchange_outbox_oldest_age_seconds") == 0 && value(h, "outbox_pending") == 0
                 }
-                #expect(held2)
             }
             await h.sampler.sampleOnce()
             let queued = try #require(value(h, "exchange_queue_oldest_job_age_seconds", ["queue": "critical"]))
-            let held3 = try await eventually {
+            try await eventually(#"(value(h, "exchange_queue_oldest_job_age_seconds", ["queue": "critical"]) ?? 0) >= queued + 1"#) {
                 await h.sampler.sampleOnce()
                 return (value(h, "exchange_queue_oldest_job_age_seconds", ["queue": "critical"]) ?? 0) >= queued + 1
             }
-            #expect(held3)
             #expect(value(h, "exchange_queue_oldest_job_age_seconds", ["queue": "standard"]) == 0)
             try await h.running([h.worker()]) {
-                let held4 = try await eventually {
+                try await eventually(#"value(h, "exchange_queue_oldest_job_age_seconds", ["queue": "critical"]) == 0"#) {
                     await h.sampler.sampleOnce()
                     return value(h, "exchange_queue_oldest_job_age_seconds", ["queue": "critical"]) == 0
                 }
-                #expect(held4)
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import RedisClient
 import Server
+import TestSupport
 import Testing
 import WireJSON
 
@@ -96,22 +97,27 @@ import WireJSON
                 #expect(try await fast.subscribed("request:\(fastID)").type == "subscribed")
                 try await exchange.withSocket(user, reading: false) { slow async throws in
                     slow.subscribe("request:\(slowID)")
-                    try await Self.waitUntil { exchange.services.realtime.connectionCount(in: "request:\(slowID)") == 1 }
-                    try await Task.sleep(for: .milliseconds(100))  // the subscription's lastSeq read
-                    // A burst of large events for the slow socket's request, straight onto the
+                    try await eventually("the slow socket in its room") {
+                        exchange.services.realtime.connectionCount(in: "request:\(slowID)") == 1
+                    }
+                    // Bursts of large events for the slow socket's request, straight onto the
                     // channel, until its kernel buffers, NIO's and then its 4-frame queue are full.
+                    // (Bursts that arrive while its lastSeq is still being read are held, then
+                    // released into that queue: they count too.)
                     let pad = String(repeating: "x", count: 32 * 1024)
                     var seq = 2
-                    while try await exchange.metric("ws_slow_consumer_disconnects_total") == before {
+                    try await eventually("the slow consumer disconnected (within 3000 events)", timeout: .seconds(60)) {
                         guard seq < 3000 else { throw TestFailure("slow consumer never disconnected") }
                         for _ in 0..<50 {
                             let event = Self.syntheticEvent(slowID, owner: user.userID, seq: seq, pad: pad)
                             _ = try await exchange.services.redis.publish(EventPublisher.channel, event)
                             seq += 1
                         }
-                        try await Task.sleep(for: .milliseconds(20))
+                        return try await exchange.metric("ws_slow_consumer_disconnects_total") > before
                     }
-                    try await Self.waitUntil(timeout: .seconds(5)) { exchange.services.realtime.connectionCount(in: "request:\(slowID)") == 0 }
+                    try await eventually("the slow socket out of its room", timeout: .seconds(5)) {
+                        exchange.services.realtime.connectionCount(in: "request:\(slowID)") == 0
+                    }
                 }
                 #expect(try await exchange.metric("ws_slow_consumer_disconnects_total") == before + 1)
                 // Everyone else carries on.
@@ -136,7 +142,7 @@ import WireJSON
             let id = try #require(line.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3))
             let before = try await exchange.metric("ws_pubsub_reconnects_total")
             #expect(try await redis.send(["CLIENT", "KILL", "TYPE", "pubsub", "ID", String(id)]).int == 1)
-            try await Self.waitUntil(timeout: .seconds(10)) {
+            try await eventually("the pub/sub connection reconnected") {
                 (try? await exchange.metric("ws_pubsub_reconnects_total")) ?? 0 > before
             }
             try await exchange.waitForFanout()
@@ -160,14 +166,6 @@ import WireJSON
             requestId: id, ownerId: owner, status: "assigned", fromStatus: "pending", seq: seq, event: "status:assigned",
             data: ["pad": .string(pad)], publishedAt: ISO8601.string(now), publishedAtNs: Int(now.timeIntervalSince1970 * 1e9)
         ).encoded()
-    }
-
-    static func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while await !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("condition not met within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }
 

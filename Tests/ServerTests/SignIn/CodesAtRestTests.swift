@@ -3,6 +3,7 @@ import PostgresClient
 import ProviderSimulator
 import RedisClient
 @testable import Server
+import TestSupport
 import Testing
 import WireJSON
 
@@ -33,25 +34,25 @@ import WireJSON
     @Test func nothingReadableRemainsAfterDelivery() async throws {
         try await QueueTestEnvironment.prepared.value
         try await QueueTestEnvironment.exclusively {
-            try await TestProvider.with { provider, url in
+            try await TestProvider.with { provider in
                 try await TestExchange.with({
                     $0.db.primary.url = QueueTestEnvironment.databaseURL
                     $0.redis.url = QueueTestEnvironment.redisURL
                     $0.sideEffects.mode = .queued
                     $0.workers.count = 1
-                    $0.provider.url = url
+                    $0.provider.url = provider.url
                 }) { exchange in
                     let primary = exchange.services.database.primary
                     try await primary.execute("UPDATE outbox SET dispatched_at = now() WHERE dispatched_at IS NULL")
                     let phone = TestExchange.randomPhone()
                     #expect(try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(phone)"}"#).status == 202)
-                    let sms = try await TestProvider.messages(provider, MessageFilter(kind: .sms, to: phone))
+                    let sms = try await provider.messages(MessageFilter(kind: .sms, to: phone))
                     let body = try #require(sms.first?.body)
                     let code = String(try #require(body.split(whereSeparator: { !$0.isNumber }).first { $0.count == 6 }))
 
                     let redis = exchange.services.redis
                     let keys = QueueKeys.standard
-                    #expect(try await eventually { try await redis.xlen(keys.stream(.critical)) == 0 })
+                    try await eventually(#"try await redis.xlen(keys.stream(.critical)) == 0"#) { try await redis.xlen(keys.stream(.critical)) == 0 }
                     let trail = try await redis.xrange(keys.completed(.critical))
                     #expect(!trail.isEmpty)
                     #expect(!trail.contains { "\($0)".contains(code) })

@@ -44,9 +44,9 @@ import Testing
 
     @Test func otpAndVerifyAreLimitedPerClientAddress() async throws {
         try await Self.emptyPrivateRedis()
-        try await TestProvider.with { _, providerURL in try await TestExchange.with({
+        try await TestProvider.with { provider in try await TestExchange.with({
             $0.redis.url = Self.privateRedis
-            $0.provider.url = providerURL
+            $0.provider.url = provider.url
             $0.rateLimit.otpPerAddressPerMinute = 2
             $0.rateLimit.verifyPerAddressPerMinute = 3
         }) { exchange in
@@ -65,9 +65,9 @@ import Testing
 
     @Test func smsAcrossAllPhonesHasAGlobalCap() async throws {
         try await Self.emptyPrivateRedis()
-        try await TestProvider.with { _, providerURL in try await TestExchange.with({
+        try await TestProvider.with { provider in try await TestExchange.with({
             $0.redis.url = Self.privateRedis
-            $0.provider.url = providerURL
+            $0.provider.url = provider.url
             $0.rateLimit.smsPerMinute = 3
         }) { exchange in
             var statuses: [Int] = []

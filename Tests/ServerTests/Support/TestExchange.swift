@@ -33,7 +33,7 @@ struct TestExchange: Sendable {
         return configuration
     }
 
-    /// Starts a server, runs `body` against it, stops it.
+    /// Starts a server, runs `body` against it, stops it gracefully.
     static func with<T: Sendable>(
         _ configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestExchange) async throws -> T
@@ -44,25 +44,10 @@ struct TestExchange: Sendable {
         let services = try ExchangeServices(configuration: configuration(configure), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = ExchangeApplication.build(services: services) { port in continuation.yield(port) }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
+        return try await withRunningServices([app], logger: logger, onEnded: { continuation.finish() }) {
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                group.cancelAll()
-                throw TestFailure("server did not start")
-            }
-            let exchange = TestExchange(baseURL: "http://127.0.0.1:\(port)", services: services)
-            do {
-                let result = try await body(exchange)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+            guard let port = await iterator.next() else { throw TestFailure("server did not start") }
+            return try await body(TestExchange(baseURL: "http://127.0.0.1:\(port)", services: services))
         }
     }
 

@@ -1,40 +1,59 @@
 import Foundation
+import Logging
 import ProviderSimulator
+import TestSupport
+import WireJSON
 
 /// The provider simulator, in-process on an ephemeral port, for tests that need real side
 /// effects over HTTP.
-enum TestProvider {
+struct TestProvider: Sendable {
+    let simulator: ProviderSimulator
+    /// Where the exchange reaches it (`provider.url`).
+    let url: String
+
+    var provider: SimulatedProvider { simulator.provider }
+
+    /// Starts a simulator, runs `body` against it, stops it gracefully.
     static func with<T: Sendable>(
         latencyMs: Int = 1, errorRate: Double = 0,
-        _ body: @Sendable (_ provider: SimulatedProvider, _ url: String) async throws -> T
+        _ body: @Sendable (TestProvider) async throws -> T
     ) async throws -> T {
-        let simulator = try ProviderSimulator(configuration: .init(port: 0, latencyMs: latencyMs, errorRate: errorRate))
+        var logger = Logger(label: "test-provider")
+        logger.logLevel = .warning
+        let simulator = try ProviderSimulator(configuration: .init(port: 0, latencyMs: latencyMs, errorRate: errorRate), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await simulator.run { port in continuation.yield(port) }
-                return nil
-            }
+        let app = simulator.makeApplication { port in continuation.yield(port) }
+        return try await withRunningServices([app], logger: logger, onEnded: { continuation.finish() }) {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw TestFailure("provider did not start") }
-            do {
-                let result = try await body(simulator.provider, "http://127.0.0.1:\(port)")
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+            return try await body(TestProvider(simulator: simulator, url: "http://127.0.0.1:\(port)"))
         }
     }
 
-    /// Waits up to `timeout` for messages matching `filter` (queued side effects arrive later).
-    static func messages(_ provider: SimulatedProvider, _ filter: MessageFilter, atLeast count: Int = 1, timeout: Duration = .seconds(10)) async throws -> [ReceivedMessage] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
+    /// Changes the simulator's behaviour while it runs.
+    func set(latencyMs: Int? = nil, errorRate: Double? = nil) throws {
+        var update: [String: JSON] = [:]
+        if let latencyMs { update["latencyMs"] = .int(latencyMs) }
+        if let errorRate { update["errorRate"] = .double(errorRate) }
+        try provider.updateBehaviour(update)
+    }
+
+    /// Accepted messages matching `filter`, as of now.
+    func messages(matching filter: MessageFilter) -> [ReceivedMessage] {
+        provider.messages(matching: filter)
+    }
+
+    /// Accepted messages carrying `key` (duplicates included), as of now.
+    func messages(key: String) -> [ReceivedMessage] {
+        provider.messages(matching: MessageFilter(idempotencyKey: key))
+    }
+
+    /// Waits up to `timeout` until at least `count` messages match `filter` (queued side
+    /// effects arrive later) and returns them; throws if they don't arrive.
+    func messages(_ filter: MessageFilter, atLeast count: Int = 1, timeout: Duration = .seconds(10)) async throws -> [ReceivedMessage] {
+        try await eventually("\(count) provider message(s) matching \(filter)", timeout: timeout) {
             let found = provider.messages(matching: filter)
-            if found.count >= count || ContinuousClock.now > deadline { return found }
-            try await Task.sleep(for: .milliseconds(20))
+            return found.count >= count ? found : nil
         }
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import PostgresClient
-import ProviderSimulator
 import RedisClient
 import ServiceLifecycle
+import TestSupport
 import WireJSON
 @testable import Server
 
@@ -45,10 +45,8 @@ enum QueueTestEnvironment {
         defer { lockPool.close() }
         return try await lockPool.withConnection { connection in
             let tryLock = PostgresQuery("queue_test_lock", "SELECT pg_try_advisory_lock(7345001) AS locked")
-            let deadline = ContinuousClock.now + .seconds(300)
-            while try await connection.query(tryLock).first?.decode("locked", as: Bool.self) != true {
-                guard ContinuousClock.now < deadline else { throw TestFailure("queue test lock not acquired") }
-                try await Task.sleep(for: .milliseconds(100))
+            try await eventually("the queue tests' advisory lock", timeout: .seconds(300), every: .milliseconds(100)) {
+                try await connection.query(tryLock).first?.decode("locked", as: Bool.self) == true
             }
             do {
                 let result = try await body()
@@ -76,49 +74,11 @@ enum QueueTestEnvironment {
     }
 }
 
-/// The provider simulator, in-process on a free port.
-struct RunningProvider: Sendable {
-    let simulator: ProviderSimulator
-    let url: String
-
-    var provider: SimulatedProvider { simulator.provider }
-
-    static func with<T: Sendable>(latencyMs: Int, _ body: @Sendable (RunningProvider) async throws -> T) async throws -> T {
-        var logger = Logger(label: "queue-test-provider")
-        logger.logLevel = .warning
-        let simulator = try ProviderSimulator(configuration: .init(port: 0, latencyMs: latencyMs), logger: logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = simulator.makeApplication { port in continuation.yield(port) }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("provider did not start") }
-            return try await body(RunningProvider(simulator: simulator, url: "http://127.0.0.1:\(port)"))
-        }
-    }
-
-    func set(latencyMs: Int? = nil, errorRate: Double? = nil) throws {
-        var update: [String: JSON] = [:]
-        if let latencyMs { update["latencyMs"] = .int(latencyMs) }
-        if let errorRate { update["errorRate"] = .double(errorRate) }
-        try provider.updateBehaviour(update)
-    }
-
-    /// Accepted messages carrying `key` (duplicates included).
-    func messages(key: String) -> [ReceivedMessage] {
-        provider.messages(matching: MessageFilter(idempotencyKey: key))
-    }
-}
-
 /// Exchange services on the queue-test databases, a provider, and queue keys under a prefix of
 /// the test's own, with fast timings.
 struct QueueHarness: Sendable {
     let services: ExchangeServices
-    let provider: RunningProvider
+    let provider: TestProvider
     let keys: QueueKeys
     let options: QueueSystem.Options
 
@@ -136,7 +96,7 @@ struct QueueHarness: Sendable {
         configure: @Sendable (inout QueueSystem.Options) -> Void,
         unlocked body: @Sendable (QueueHarness) async throws -> T
     ) async throws -> T {
-        try await RunningProvider.with(latencyMs: latencyMs) { provider in
+        try await TestProvider.with(latencyMs: latencyMs) { provider in
             var logger = Logger(label: "queue-test")
             logger.logLevel = .warning
             let services = try ExchangeServices(configuration: QueueTestEnvironment.configuration(providerURL: provider.url), logger: logger)
@@ -192,22 +152,7 @@ struct QueueHarness: Sendable {
 
     /// Runs `list` in a service group while `body` runs, then shuts them down gracefully.
     func running<T: Sendable>(_ list: [any Service], _ body: @Sendable () async throws -> T) async throws -> T {
-        let group = ServiceGroup(services: list, gracefulShutdownSignals: [], logger: services.logger)
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            do {
-                let result = try await body()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                tasks.cancelAll()
-                throw error
-            }
-        }
+        try await withRunningServices(list, logger: services.logger, body)
     }
 
     // MARK: Data
@@ -258,14 +203,4 @@ enum MetricText {
         }
         return nil
     }
-}
-
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(_ timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
+import TestSupport
 import Testing
 @testable import Server
 
@@ -110,7 +111,7 @@ final class RealtimeTestClient: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            try await client.waitUntil(timeout: .seconds(10)) { $0.connected || $0.closed }
+            try await client.waitUntil("the WebSocket connected or closed", timeout: .seconds(10)) { $0.connected || $0.closed }
             if let failure = client.state.withLock({ $0.failure }) { throw TestFailure("WebSocket connect failed: \(failure)") }
             return try await body(client)
         }
@@ -148,9 +149,8 @@ final class RealtimeTestClient: Sendable {
 
     /// The next not-yet-consumed frame matching `predicate`; frames before it are skipped.
     func next(timeout: Duration = .seconds(5), where predicate: @Sendable (ReceivedFrame) -> Bool = { _ in true }) async throws -> ReceivedFrame {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let found = state.withLock { state -> ReceivedFrame? in
+        try await eventually("a matching frame; got \(frames)", timeout: timeout, every: .milliseconds(2)) {
+            state.withLock { state -> ReceivedFrame? in
                 while state.cursor < state.frames.count {
                     let frame = state.frames[state.cursor]
                     state.cursor += 1
@@ -158,30 +158,23 @@ final class RealtimeTestClient: Sendable {
                 }
                 return nil
             }
-            if let found { return found }
-            guard ContinuousClock.now < deadline else { throw TestFailure("no matching frame within \(timeout); got \(frames)") }
-            try await Task.sleep(for: .milliseconds(2))
         }
     }
 
     /// Waits until `count` events of `requestId` have arrived.
     func waitForEvents(_ requestId: String, count: Int, timeout: Duration = .seconds(5)) async throws -> [ReceivedFrame] {
-        try await waitUntil(timeout: timeout) { state in
+        try await waitUntil("\(count) events of \(requestId)", timeout: timeout) { state in
             state.frames.count { $0.type == "event" && $0.requestId == requestId } >= count
         }
         return events(for: requestId)
     }
 
     func waitUntilClosed(timeout: Duration = .seconds(10)) async throws {
-        try await waitUntil(timeout: timeout) { $0.closed }
+        try await waitUntil("the WebSocket closed", timeout: timeout) { $0.closed }
     }
 
-    private func waitUntil(timeout: Duration, _ condition: (State) -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !state.withLock({ condition($0) }) {
-            guard ContinuousClock.now < deadline else { throw TestFailure("condition not met within \(timeout); frames: \(frames)") }
-            try await Task.sleep(for: .milliseconds(2))
-        }
+    private func waitUntil(_ what: String, timeout: Duration, _ condition: (State) -> Bool) async throws {
+        try await eventually("\(what); frames: \(frames)", timeout: timeout, every: .milliseconds(2)) { state.withLock { condition($0) } }
     }
 }
 
@@ -200,11 +193,7 @@ extension TestExchange {
 
     /// Waits until this instance's pub/sub connection is subscribed, so events reach its sockets.
     func waitForFanout(timeout: Duration = .seconds(10)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !services.realtime.isSubscriberConnected {
-            guard ContinuousClock.now < deadline else { throw TestFailure("event fan-out not subscribed within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await eventually("the event fan-out subscribed", timeout: timeout, every: .milliseconds(5)) { services.realtime.isSubscriberConnected }
     }
 
     /// A metric's value from `/metrics` (first sample whose line starts with `series`).
