@@ -23,7 +23,7 @@ public enum ExchangeApplication {
         let background: [any Service] = [
             ShutdownCloser(services: services),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
-            EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
+            EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger, channel: services.namespace.events),
         ] + QueueSystem.backgroundServices(services) + extraServices
         return Application(
             router: router,

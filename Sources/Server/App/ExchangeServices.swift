@@ -20,10 +20,13 @@ public final class ExchangeServices: Sendable {
     let readiness: Readiness
     let httpClient: HTTPClient
     public let logger: Logger
+    /// Every Redis key, stream, group and channel name (`redis.keyPrefix`).
+    public let namespace: RedisNamespace
 
     public init(configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.namespace = RedisNamespace(prefix: configuration.redis.keyPrefix)
         let metrics = ServerMetrics()
         self.metrics = metrics
         self.database = Database(configuration: configuration, metrics: metrics)
@@ -34,16 +37,16 @@ public final class ExchangeServices: Sendable {
         }
         self.requests = RequestStore(primary: database.primary)
         self.users = UserStore(primary: database.primary)
-        self.sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
+        self.sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds, namespace: namespace)
         self.authenticator = Authenticator(users: users, cache: sessions)
-        self.rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics)
+        self.rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics, namespace: namespace)
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         httpConfiguration.timeout.connect = .seconds(2)
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         let provider = ProviderClient(baseURL: configuration.provider.url, timeout: .milliseconds(configuration.provider.timeoutMs), http: httpClient)
         self.sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: database.primary, metrics: metrics, logger: logger)
-        self.events = EventPublisher(redis: redis, logger: logger)
+        self.events = EventPublisher(redis: redis, logger: logger, channel: namespace.events)
         self.realtime = RealtimeHub(configuration: configuration.realtime, metrics: metrics)
         self.readiness = Readiness(database: database, redis: redis, metrics: metrics)
     }

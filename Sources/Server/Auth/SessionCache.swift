@@ -5,8 +5,9 @@ import RedisClient
 struct SessionCache: Sendable {
     let redis: RedisClient
     let ttlSeconds: Int
+    var namespace = RedisNamespace.standard
 
-    private func key(_ tokenHash: String) -> String { "session:\(tokenHash)" }
+    private func key(_ tokenHash: String) -> String { namespace.session(tokenHash) }
 
     func get(_ tokenHash: String) async -> Actor? {
         guard let value = try? await redis.get(key(tokenHash)) else { return nil }

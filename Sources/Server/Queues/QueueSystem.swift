@@ -19,6 +19,7 @@ public enum QueueSystem {
         public var samplerInterval: Duration = .seconds(1)
 
         public init(configuration: ServerConfiguration) {
+            keys = RedisNamespace(prefix: configuration.redis.keyPrefix).queues
             workerCount = configuration.workers.count
             consumer.concurrency = configuration.workers.concurrency
             consumer.visibilityTimeout = .milliseconds(configuration.workers.visibilityTimeoutMs)
@@ -93,7 +94,7 @@ public enum QueueSystem {
     }
 
     /// The dead-letter streams, for `exchange-server jobs`.
-    public static func deadLetters(_ services: ExchangeServices, keys: QueueKeys = .standard) -> DeadLetters {
-        DeadLetters(redis: services.redis, keys: keys, maxStreamLength: services.configuration.workers.maxStreamLength)
+    public static func deadLetters(_ services: ExchangeServices, keys: QueueKeys? = nil) -> DeadLetters {
+        DeadLetters(redis: services.redis, keys: keys ?? services.namespace.queues, maxStreamLength: services.configuration.workers.maxStreamLength)
     }
 }

@@ -14,6 +14,7 @@ struct EventFanout: Service {
     let hub: RealtimeHub
     let redis: RedisConfiguration
     let logger: Logger
+    var channel = EventPublisher.channel
 
     func run() async throws {
         var configuration = redis
@@ -30,7 +31,7 @@ struct EventFanout: Service {
         do {
             // `false` (Redis down right now) is fine: the channel is remembered and subscribed
             // once the connection comes up.
-            try await subscriber.subscribe([EventPublisher.channel])
+            try await subscriber.subscribe([channel])
         } catch {
             logger.warning("event fan-out could not subscribe; retrying in the background", metadata: ["error": "\(error)"])
         }
@@ -48,7 +49,7 @@ struct EventFanout: Service {
                                        metadata: ["reason": "\(reason)"])
                     case .reconnected(let count):
                         hub.metrics.wsSubscriberReconnects.increment()
-                        logger.notice("event fan-out resubscribed to \(EventPublisher.channel)", metadata: ["reconnects": "\(count)"])
+                        logger.notice("event fan-out resubscribed to \(channel)", metadata: ["reconnects": "\(count)"])
                     }
                 }
             }

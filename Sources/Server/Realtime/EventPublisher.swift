@@ -8,10 +8,12 @@ import RedisClient
 /// Publishing happens after commit and is best effort: if Redis drops a message the gap shows
 /// to clients as a jump in `seq`, which they repair through `/sync` (README, "Real-time").
 public struct EventPublisher: Sendable {
-    public static let channel = "exchange:events"
+    /// The channel under the default `redis.keyPrefix`; a server publishes on its own `channel`.
+    public static let channel = RedisNamespace.standard.events
 
     let redis: RedisClient
     let logger: Logger
+    var channel = Self.channel
 
     /// The message body: everything a socket frame needs, plus the commit time for lag metrics.
     static func message(_ event: RequestEvent, request: ExchangeRequest, publishedAt: Date) -> JSON {
@@ -31,7 +33,7 @@ public struct EventPublisher: Sendable {
     func publish(_ event: RequestEvent, request: ExchangeRequest) async {
         let body = Self.message(event, request: request, publishedAt: Date()).serialized
         do {
-            _ = try await redis.publish(Self.channel, body)
+            _ = try await redis.publish(channel, body)
         } catch {
             logger.warning("event not published; clients will repair the gap via sync", metadata: ["requestId": "\(request.id)", "seq": "\(event.seq)"])
         }
