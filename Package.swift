@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Profiler", "ProviderSimulator",
+                "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -93,7 +93,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "PostgresClient", "RedisClient"]),
         .testTarget(
             name: "ProviderSimulatorTests",
             dependencies: ["ProviderSimulator", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -19,14 +19,11 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Seed of the arrival schedule.")
     var seed: UInt64 = 42
 
-    @Option(help: "Dispatch-delay p99 (ms) above which the run is reported as not trustworthy.")
-    var maxDispatchDelayMs: Double = 10
-
     @Option(name: .customLong("option"), help: "Scenario option KEY=VALUE (repeatable), e.g. operators=8, providerLatencyMs=300.")
     var scenarioOptions: [String] = []
 
     var load: LoadSpec {
-        LoadSpec(rate: rate, duration: duration, warmup: warmup, arrival: arrival, seed: seed, maxDispatchDelayMs: maxDispatchDelayMs)
+        LoadSpec(rate: rate, duration: duration, warmup: warmup, arrival: arrival, seed: seed)
     }
 
     func options() throws -> ScenarioOptions {

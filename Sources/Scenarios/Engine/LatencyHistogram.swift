@@ -18,6 +18,11 @@ public struct LatencyHistogram: Sendable {
         _ = histogram.record(Swift.max(1, Swift.min(micros, Self.highestTrackableMicros)))
     }
 
+    /// Records `count` copies of a value.
+    public mutating func record(micros: UInt64, count: UInt64) {
+        _ = histogram.record(Swift.max(1, Swift.min(micros, Self.highestTrackableMicros)), count: count)
+    }
+
     public mutating func record(_ duration: Duration) {
         record(micros: duration.wholeMicroseconds)
     }

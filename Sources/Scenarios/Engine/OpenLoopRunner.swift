@@ -27,6 +27,8 @@ public struct OpenLoopRunner: Sendable {
         public var cpuSeconds: Double
         /// The instant of the first scheduled arrival.
         public var started: ContinuousClock.Instant
+        /// How long arrivals were scheduled for.
+        public var planned: Duration = .zero
 
         public func health(cores: Int = availableCores()) -> EngineHealth {
             EngineHealth(
@@ -47,6 +49,7 @@ public struct OpenLoopRunner: Sendable {
 
     /// Runs `operation(index, scheduledStart)` for every arrival within `duration`, then waits for all to finish.
     public func run(
+        stop: @escaping @Sendable () -> Bool = { false },
         operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant) async -> Void
     ) async -> Outcome {
         let clock = ContinuousClock()
@@ -59,7 +62,7 @@ public struct OpenLoopRunner: Sendable {
         let maxInFlight = self.maxInFlight
         await withDiscardingTaskGroup { group in
             for offset in schedule {
-                guard offset < limitNanos, !Task.isCancelled else { break }
+                guard offset < limitNanos, !Task.isCancelled, !stop() else { break }
                 let due = start.advanced(by: .nanoseconds(Int64(offset)))
                 if due > clock.now {
                     do {
@@ -89,7 +92,8 @@ public struct OpenLoopRunner: Sendable {
             dispatchDelay: shared.dispatch.withLock { $0 },
             elapsed: clock.now - start,
             cpuSeconds: processCPUSeconds() - cpuStart,
-            started: start
+            started: start,
+            planned: duration
         )
     }
 }

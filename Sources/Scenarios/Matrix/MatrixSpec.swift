@@ -67,13 +67,16 @@ public struct MatrixSpec: Codable, Sendable {
     public var selection: SelectionRule
     public var ports: Ports
     public var provider: ProviderSettings
+    /// When set, every cell searches for its capacity instead of running `load.rate` once.
+    public var search: SearchSpec?
 
     public init(
         name: String, scenario: String, load: LoadSpec, options: ScenarioOptions = ScenarioOptions(), config: JSONValue = .object([:]),
         axes: [Axis] = [], repeat: Int = 1, selection: SelectionRule = SelectionRule(), ports: Ports = Ports(),
-        provider: ProviderSettings = ProviderSettings()
+        provider: ProviderSettings = ProviderSettings(), search: SearchSpec? = nil
     ) {
         self.provider = provider
+        self.search = search
         self.name = name
         self.scenario = scenario
         self.load = load
@@ -86,7 +89,7 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider
+        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search
     }
 
     public init(from decoder: any Decoder) throws {
@@ -101,6 +104,7 @@ public struct MatrixSpec: Codable, Sendable {
         selection = try container.decodeIfPresent(SelectionRule.self, forKey: .selection) ?? SelectionRule()
         ports = try container.decodeIfPresent(Ports.self, forKey: .ports) ?? Ports()
         provider = try container.decodeIfPresent(ProviderSettings.self, forKey: .provider) ?? ProviderSettings()
+        search = try container.decodeIfPresent(SearchSpec.self, forKey: .search)
     }
 
     public static func load(path: String) throws -> MatrixSpec {
@@ -115,6 +119,7 @@ public struct MatrixSpec: Codable, Sendable {
             throw ScenarioError("unknown scenario \"\(scenario)\" (see `scenarios list`)")
         }
         guard load.rate > 0, load.duration > 0 else { throw ScenarioError("load.rate and load.duration must be > 0") }
+        try search?.validate()
         for axis in axes where axis.values.isEmpty {
             throw ScenarioError("axis \(axis.path) has no values")
         }
@@ -153,6 +158,20 @@ public struct MatrixSpec: Codable, Sendable {
 
     /// Rough seconds per cell, for the ETA (start-up, sign-in, warm-up, measurement, drain).
     public var estimatedSecondsPerCell: Double {
-        8 + load.warmup + load.duration + 3
+        guard let search else { return 8 + load.warmup + load.duration + 3 }
+        // A typical search: ~6 growth steps and the refinements, each step plus its drain.
+        return 10 + load.warmup + Double(6 + search.refine) * (search.stepSeconds + 1)
+    }
+
+    /// `cells()` in a random order drawn from `seed` (so order cannot pose as an effect).
+    public func shuffledCells(seed: UInt64) -> [Cell] {
+        var generator = SplitMix64(seed: seed)
+        var result = cells()
+        guard result.count > 1 else { return result }
+        for index in stride(from: result.count - 1, to: 0, by: -1) {
+            let other = Int(generator.next() % UInt64(index + 1))
+            result.swapAt(index, other)
+        }
+        return result
     }
 }

@@ -30,7 +30,7 @@ public struct BurstScenario: Scenario {
                         } else if answer.status == 429 {
                             recorder.record("create_rejected", clock.now - scheduled)
                         } else {
-                            recorder.recordError("create_request", code: answer.errorCode ?? "bad_response")
+                            recorder.recordError("create_request", code: answer.errorCode ?? "bad_response", latency: clock.now - scheduled)
                         }
                         return answer
                     }

@@ -20,7 +20,7 @@ public struct ClaimRaceScenario: Scenario {
             let user = users[index % users.count]
             let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
             guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
-                recorder.recordError("create_request", code: created.errorCode ?? "bad_response")
+                recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: clock.now - scheduled)
                 return
             }
             recorder.record("create_request", clock.now - scheduled)
@@ -39,7 +39,7 @@ public struct ClaimRaceScenario: Scenario {
                             recorder.record("claim_contended", latency)
                             recorder.record("claim_lost", latency)
                         } else {
-                            recorder.recordError("claim_contended", code: answer.errorCode ?? "bad_response")
+                            recorder.recordError("claim_contended", code: answer.errorCode ?? "bad_response", latency: latency)
                         }
                         return false
                     }

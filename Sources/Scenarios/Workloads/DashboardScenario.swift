@@ -23,7 +23,7 @@ public struct DashboardScenario: Scenario {
             let reader = operators[index % operators.count]
             let answer = await api.get("/api/stats", token: reader.token)
             guard answer.isSuccess else {
-                recorder.recordError("stats", code: answer.errorCode ?? "bad_response")
+                recorder.recordError("stats", code: answer.errorCode ?? "bad_response", latency: ContinuousClock.now - scheduled)
                 return
             }
             recorder.record("stats", ContinuousClock.now - scheduled)

@@ -26,7 +26,7 @@ final class FlowDriver: Sendable {
         let user = users[index % users.count]
         let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
         guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
-            recorder.recordError("create_request", code: created.errorCode ?? "bad_response")
+            recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: clock.now - scheduled)
             return
         }
         recorder.record("create_request", clock.now - scheduled)
@@ -40,7 +40,7 @@ final class FlowDriver: Sendable {
             let started = clock.now
             let answer = await api.post("/api/requests/\(request.id)/\(step)", token: actor.token)
             guard answer.isSuccess else {
-                recorder.recordError(step, code: answer.errorCode ?? "bad_response")
+                recorder.recordError(step, code: answer.errorCode ?? "bad_response", latency: clock.now - started)
                 return
             }
             recorder.record(step, clock.now - started)

@@ -17,7 +17,7 @@ public struct HealthCeilingScenario: Scenario {
             if answer.isSuccess {
                 recorder.record("health", ContinuousClock.now - scheduled)
             } else {
-                recorder.recordError("health", code: answer.errorCode ?? "http_\(answer.status)")
+                recorder.recordError("health", code: answer.errorCode ?? "http_\(answer.status)", latency: ContinuousClock.now - scheduled)
             }
         }
         return ScenarioOutcome(snapshot: recorder.snapshot(), run: outcome, primaryOperation: primaryOperation)

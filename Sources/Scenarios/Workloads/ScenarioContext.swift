@@ -16,6 +16,8 @@ public struct ScenarioContext: Sendable {
     public var logger: Logger
     /// Called when a measured phase starts (after sign-in and warm-up); may be called more than once.
     public var onMeasureStart: @Sendable () async -> Void = {}
+    /// Measures the same window on both sides and runs the steps (fixed or a capacity search).
+    public var coordinator: MeasurementCoordinator?
 
     public init(
         baseURL: String,
@@ -62,7 +64,11 @@ public struct ScenarioContext: Sendable {
 
     /// Runs warm-up (discarded) then the measured phase of one open-loop load.
     ///
-    /// `operation(index, scheduled, recorder)` must measure latency from `scheduled`.
+    /// `operation(index, scheduled, recorder)` must measure latency from `scheduled`. The loop
+    /// without an explicit `rate` is the cell's primary load: with a ``coordinator`` it runs the
+    /// cell's steps (one fixed step, or a capacity search) and the coordinator measures each
+    /// step's window on both sides. A loop with its own `rate` (e.g. dashboard reads) runs
+    /// alongside until the primary loop is done.
     public func measure(
         rate: Double? = nil,
         seedOffset: UInt64 = 0,
@@ -70,31 +76,88 @@ public struct ScenarioContext: Sendable {
         primary: String,
         operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant, _ recorder: Recorder) async -> Void
     ) async -> OpenLoopRunner.Outcome {
-        let rate = rate ?? load.rate
-        var warmupCount = 0
-        if load.warmup > 0 {
-            let scratch = Recorder()
-            status.begin("warm-up", recorder: scratch, operation: primary, expected: .seconds(load.warmup))
-            let runner = OpenLoopRunner(
-                schedule: ArrivalSchedule(rate: rate, process: load.arrival, seed: load.seed &+ seedOffset &+ 1),
-                duration: .milliseconds(Int64(load.warmup * 1000)),
-                maxInFlight: load.maxInFlight
-            )
-            let outcome = await runner.run { index, scheduled in
-                await operation(index, scheduled, scratch)
+        let firstRate = rate ?? coordinator?.search?.startRate ?? load.rate
+        let warmupCount = await warmUp(rate: firstRate, seedOffset: seedOffset, primary: primary, operation: operation)
+        guard let coordinator else {
+            await onMeasureStart()
+            status.begin("measure", recorder: recorder, operation: primary, expected: .seconds(load.duration))
+            return await runLoad(rate: firstRate, seconds: load.duration, seed: load.seed &+ seedOffset) { index, scheduled in
+                await operation(warmupCount + index, scheduled, recorder)
             }
-            warmupCount = outcome.scheduled
+        }
+        coordinator.register(recorder)
+        if rate != nil {
+            // Alongside the primary loop, until it finishes.
+            let runner = OpenLoopRunner(
+                schedule: ArrivalSchedule(rate: firstRate, process: load.arrival, seed: load.seed &+ seedOffset),
+                duration: .seconds(24 * 3600), maxInFlight: load.maxInFlight
+            )
+            return await runner.run(stop: { coordinator.isFinished }) { index, scheduled in
+                await operation(warmupCount + index, scheduled, recorder)
+            }
         }
         await onMeasureStart()
-        status.begin("measure", recorder: recorder, operation: primary, expected: .seconds(load.duration))
+        var plan = coordinator.search.map(SearchPlan.init)
+        var offset = warmupCount
+        var stepIndex: UInt64 = 0
+        var chosen: OpenLoopRunner.Outcome?
+        var last: OpenLoopRunner.Outcome?
+        while true {
+            let stepRate: Double
+            let phase: String
+            if plan != nil {
+                phase = plan?.firstBad == nil ? "grow" : "refine"
+                guard let next = plan?.next() else { break }
+                stepRate = next
+            } else {
+                guard last == nil else { break }
+                phase = "fixed"
+                stepRate = load.rate
+            }
+            let seconds = coordinator.search?.stepSeconds ?? load.duration
+            await coordinator.beginStep(rate: stepRate)
+            status.begin("measure \(formatNumber(stepRate))/s", recorder: recorder, operation: primary, expected: .seconds(seconds))
+            let base = offset
+            let outcome = await runLoad(rate: stepRate, seconds: seconds, seed: load.seed &+ seedOffset &+ stepIndex &* 7919) { index, scheduled in
+                await operation(base + index, scheduled, recorder)
+            }
+            offset += outcome.scheduled
+            stepIndex += 1
+            let step = await coordinator.endStep(phase: phase, outcome: outcome, primary: primary)
+            last = outcome
+            if plan != nil {
+                plan?.record(rate: stepRate, good: step.met)
+                if step.met, plan?.capacity == stepRate { chosen = outcome }
+            }
+        }
+        coordinator.finish()
+        return chosen ?? last ?? OpenLoopRunner.Outcome(
+            scheduled: 0, dropped: 0, dispatchDelay: LatencyHistogram(), elapsed: .zero, cpuSeconds: 0, started: .now
+        )
+    }
+
+    /// Warm-up at `rate` for `load.warmup` seconds into a scratch recorder; returns how many ran.
+    private func warmUp(
+        rate: Double, seedOffset: UInt64, primary: String,
+        operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant, _ recorder: Recorder) async -> Void
+    ) async -> Int {
+        guard load.warmup > 0 else { return 0 }
+        let scratch = Recorder()
+        status.begin("warm-up", recorder: scratch, operation: primary, expected: .seconds(load.warmup))
+        let outcome = await runLoad(rate: rate, seconds: load.warmup, seed: load.seed &+ seedOffset &+ 1) { index, scheduled in
+            await operation(index, scheduled, scratch)
+        }
+        return outcome.scheduled
+    }
+
+    private func runLoad(
+        rate: Double, seconds: Double, seed: UInt64, operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant) async -> Void
+    ) async -> OpenLoopRunner.Outcome {
         let runner = OpenLoopRunner(
-            schedule: ArrivalSchedule(rate: rate, process: load.arrival, seed: load.seed &+ seedOffset),
-            duration: .milliseconds(Int64(load.duration * 1000)),
+            schedule: ArrivalSchedule(rate: rate, process: load.arrival, seed: seed),
+            duration: .milliseconds(Int64(seconds * 1000)),
             maxInFlight: load.maxInFlight
         )
-        let offset = warmupCount
-        return await runner.run { index, scheduled in
-            await operation(offset + index, scheduled, recorder)
-        }
+        return await runner.run(operation: operation)
     }
 }

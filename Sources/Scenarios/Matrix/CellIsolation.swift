@@ -1,0 +1,110 @@
+import Foundation
+import PostgresClient
+import RedisClient
+
+/// Gives every cell of a matrix run its own PostgreSQL database and Redis namespace, so no
+/// state (rows, dead letters, stalled jobs, rate-limit counters, sessions) carries from one
+/// cell to the next and another server on the same Redis never takes a cell's jobs.
+///
+/// Once per run a template database is created and migrated (`exchange-server migrate`); each
+/// cell gets `CREATE DATABASE <run>_c<n> TEMPLATE <run>_template` and the Redis key prefix
+/// `lab:<run>:c<n>:`. After the cell its database is dropped and its Redis keys deleted,
+/// unless `keep` is set. The template is dropped at the end of the run.
+public final class CellIsolation: Sendable {
+    public let runID: String
+    public let primaryURL: String
+    public let replicaURL: String
+    public let redisURL: String
+    public let keep: Bool
+    let admin: PostgresPool
+
+    public var templateName: String { runID + "_template" }
+
+    /// - Parameter config: the matrix's base server configuration (its database and Redis URLs
+    ///   are the ones the cells are carved from; the dev services' defaults otherwise).
+    public init(config: JSONValue, keep: Bool, runID: String = CellIsolation.makeRunID()) {
+        self.runID = runID
+        self.keep = keep
+        primaryURL = config[path: "db.primary.url"]?.stringValue ?? "postgresql://postgres@127.0.0.1:55432/exchange"
+        replicaURL = config[path: "db.replica.url"]?.stringValue ?? "postgresql://postgres@127.0.0.1:55433/exchange"
+        redisURL = config[path: "redis.url"]?.stringValue ?? "redis://127.0.0.1:56379"
+        admin = PostgresPool(
+            configuration: PostgresConfiguration(
+                url: Self.url(primaryURL, database: "postgres"), name: "lab-admin", poolSize: 1, acquireTimeout: .seconds(30),
+                statementTimeout: .seconds(120)
+            )
+        )
+    }
+
+    /// `lab_<UTC yyyyMMddHHmmss>_<pid>`: unique per run, a valid unquoted identifier.
+    public static func makeRunID() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss"
+        return "lab_\(formatter.string(from: Date()))_\(getpid())"
+    }
+
+    /// The database name of cell `index`.
+    public func databaseName(cell index: Int) -> String { "\(runID)_c\(index)" }
+
+    /// The Redis key prefix of cell `index`.
+    public func keyPrefix(cell index: Int) -> String { "lab:\(runID):c\(index):" }
+
+    /// `url` with its database (the path) replaced.
+    public static func url(_ url: String, database: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
+        let hostPart = rest.prefix { $0 != "/" && $0 != "?" }
+        return String(url[..<schemeEnd.upperBound]) + hostPart + "/" + database + query
+    }
+
+    /// Creates the template database; `migrate` migrates it (given its URL).
+    public func prepareTemplate(migrate: (String) async throws -> Void) async throws {
+        try await admin.execute("DROP DATABASE IF EXISTS \(templateName) WITH (FORCE)")
+        try await admin.execute("CREATE DATABASE \(templateName)")
+        try await migrate(Self.url(primaryURL, database: templateName))
+    }
+
+    /// Creates cell `index`'s database from the template; returns the configuration with the
+    /// cell's database URLs and Redis key prefix set.
+    public func isolate(cell index: Int, config: JSONValue) async throws -> JSONValue {
+        let name = databaseName(cell: index)
+        try await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try await admin.execute("CREATE DATABASE \(name) TEMPLATE \(templateName)")
+        var result = config
+        result.set(path: "db.primary.url", to: .string(Self.url(primaryURL, database: name)))
+        result.set(path: "db.replica.url", to: .string(Self.url(replicaURL, database: name)))
+        result.set(path: "redis.keyPrefix", to: .string(keyPrefix(cell: index)))
+        return result
+    }
+
+    /// Drops cell `index`'s database and deletes its Redis keys (unless `keep`).
+    public func release(cell index: Int) async {
+        guard !keep else { return }
+        _ = try? await admin.execute("DROP DATABASE IF EXISTS \(databaseName(cell: index)) WITH (FORCE)")
+        await deleteKeys(prefix: keyPrefix(cell: index))
+    }
+
+    /// Drops the template (always: it holds no results) and closes the admin connection.
+    public func finish() async {
+        _ = try? await admin.execute("DROP DATABASE IF EXISTS \(templateName) WITH (FORCE)")
+        admin.close()
+    }
+
+    func deleteKeys(prefix: String) async {
+        guard let configuration = try? RedisConfiguration(url: redisURL) else { return }
+        let redis = RedisClient(configuration: configuration)
+        var cursor = "0"
+        repeat {
+            guard let reply = try? await redis.send(["SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"]),
+                case .array(let parts) = reply, parts.count == 2, let next = parts[0].string, case .array(let keys) = parts[1]
+            else { break }
+            let names = keys.compactMap(\.string)
+            if !names.isEmpty { _ = try? await redis.del(names) }
+            cursor = next
+        } while cursor != "0"
+        await redis.shutdown()
+    }
+}
