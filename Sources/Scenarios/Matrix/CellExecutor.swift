@@ -58,7 +58,7 @@ public struct CellExecutor: Sendable {
         let providerAPI = APIClient(baseURL: providerURL, connections: 16)
         let metricsAPI = APIClient(baseURL: baseURL, connections: 2, timeout: .seconds(5))
         let scraper = MetricsScraper(api: metricsAPI)
-        let sampler = resources.map(ResourceSampler.init)
+        let sampler = resources.map { ResourceSampler(target: $0) }
         let coordinator = MeasurementCoordinator(search: search, load: load, api: api, scraper: scraper, sampler: sampler)
         var context = ScenarioContext(
             baseURL: baseURL,

@@ -113,7 +113,7 @@ public final class ResourceSampler: Sendable {
             """
             SELECT pid, coalesce(state, '') AS state, coalesce(wait_event_type, '') AS wait_type, coalesce(wait_event, '') AS wait_event
             FROM pg_stat_activity
-            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND ($1 = '' OR datname = $1)
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND ($1::text = '' OR datname::text = $1::text)
             """
         )
         guard let rows = try? await pool.query(query, [target.database ?? ""]) else { return ([], [:], false) }

@@ -50,9 +50,10 @@ enum CapacityMarkdown {
             let cells = [stats?.p50Ms, stats?.p90Ms, stats?.p99Ms, stats?.p999Ms].map { $0.map(formatMillis) ?? "—" }
             let route = step.server?.routeLatency(of: operation)?.p99Ms.map(formatMillis) ?? "—"
             let acquire = step.server?.poolAcquire("primary")?.p99Ms.map(formatMillis) ?? "—"
-            let cpu = step.resources.map { usage in
-                ["server", "postgres", "redis", "engine"].map { String(format: "%.2f", usage.coresUsed[$0] ?? 0) }.joined(separator: "/")
-            } ?? "—"
+            var cpu = "—"
+            if let usage = step.resources {
+                cpu = ["server", "postgres", "redis", "engine"].map { String(format: "%.2f", usage.coresUsed[$0] ?? 0) }.joined(separator: "/")
+            }
             lines.append(
                 "| \(index + 1) \(step.phase) | \(formatNumber(step.offeredRate)) | \(String(format: "%.1f", step.achievedRate)) | "
                     + cells.joined(separator: " | ")

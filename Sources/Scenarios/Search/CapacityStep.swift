@@ -21,6 +21,8 @@ public struct CapacityStep: Codable, Sendable {
     public var resources: ResourceUsage?
     /// Met the SLO with a trustworthy engine.
     public var met: Bool
+    /// Met the SLO (latency, errors, achieved rate), whatever the engine's health.
+    public var sloMet: Bool = true
     /// Why not (empty when met).
     public var verdict: String
 

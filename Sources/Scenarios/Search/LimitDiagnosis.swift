@@ -22,8 +22,7 @@ public enum LimitDiagnosis {
             return ("max rate", "every step met the SLO up to \(formatNumber(top))/s (search.maxRate or maxSteps reached)")
         }
         let at = "at \(formatNumber(step.offeredRate))/s"
-        let sloBroken = !step.verdict.isEmpty && step.verdict.split(separator: ";").contains { !$0.contains("engine not trustworthy") }
-        if !step.engine.trustworthy, !sloBroken {
+        if !step.engine.trustworthy, step.sloMet {
             return ("load engine", "\(at) the SLO held but the engine was not trustworthy: " + step.engine.reasons.joined(separator: "; "))
         }
         let resources = step.resources

@@ -44,11 +44,12 @@ struct StepJudge: Sendable {
                 reasons.append("achieved \(String(format: "%.1f", achieved))/s < \(Int(search.minAchievedRatio * 100))% of offered")
             }
         }
+        let sloMet = reasons.isEmpty
         if !engine.trustworthy { reasons.append("engine not trustworthy: " + engine.reasons.joined(separator: "; ")) }
         return CapacityStep(
             phase: phase, offeredRate: offeredRate, achievedRate: achieved, seconds: duration, operations: operations,
             allOutcomes: allOutcomes, errorRate: errorRate, errors: errors, engine: engine, server: server, resources: resources,
-            met: reasons.isEmpty, verdict: reasons.joined(separator: "; ")
+            met: reasons.isEmpty, sloMet: sloMet, verdict: reasons.joined(separator: "; ")
         )
     }
 }

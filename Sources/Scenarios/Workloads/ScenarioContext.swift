@@ -97,7 +97,7 @@ public struct ScenarioContext: Sendable {
             }
         }
         await onMeasureStart()
-        var plan = coordinator.search.map(SearchPlan.init)
+        var plan = coordinator.search.map { SearchPlan(spec: $0) }
         var offset = warmupCount
         var stepIndex: UInt64 = 0
         var chosen: OpenLoopRunner.Outcome?
