@@ -47,8 +47,16 @@ import Testing
         for run in runs {
             let report = run.report
             let capacity = try #require(report.capacity)
-            #expect(capacity.steps.count >= 2)
-            #expect(capacity.rate != nil, "\(capacity.steps.map(\.verdict))")
+            // On a quiet machine the search grows through several steps; on a loaded one the
+            // engine may judge even the first step untrustworthy — then it must say so.
+            #expect(!capacity.steps.isEmpty)
+            if capacity.rate == nil {
+                #expect(capacity.limitedBy == "load engine" || capacity.steps.first?.met == false, "\(capacity.steps.map(\.verdict))")
+            } else {
+                #expect(capacity.steps.count >= 2)
+            }
+            // The capacity is the highest rate whose step met the SLO with a trustworthy engine.
+            #expect(capacity.rate == capacity.steps.filter { $0.met }.map { $0.offeredRate }.max())
             #expect(!capacity.limitedBy.isEmpty)
             #expect(!capacity.evidence.isEmpty)
             for step in capacity.steps {
@@ -97,6 +105,9 @@ import Testing
         #expect(markdown.contains("## Knee"))
         let decoded = try Report.load(from: directory)
         #expect(decoded.cells.allSatisfy { $0.capacity != nil })
-        #expect(decoded.knees?.isEmpty == false)
+        if decoded.cells.contains(where: { $0.capacity?.rate != nil }) {
+            #expect(decoded.knees?.isEmpty == false)
+            #expect(markdown.contains("pool "))
+        }
     }
 }

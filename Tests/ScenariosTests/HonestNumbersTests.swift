@@ -80,7 +80,7 @@ import Testing
         #expect(GateEvaluator.exitCode(rows: evaluator.evaluate(cells: [cell], histograms: [0: histograms]), cells: [cell]) == 0)
         cell.engine = cell.engine?.judged(operationP50Ms: 10, operationMaxMs: 30, connectionQueued: 40, connectionWaitP99Ms: 25)
         let rows = evaluator.evaluate(cells: [cell], histograms: [0: histograms])
-        #expect(rows.allSatisfy(\.passed))
+        #expect(rows.allSatisfy { $0.passed })
         #expect(GateEvaluator.exitCode(rows: rows, cells: [cell]) == 2)
         #expect(GateEvaluator.untrustworthyReason(cells: [cell])?.contains("client connection") == true)
         #expect(GateEvaluator.exitCode(rows: rows, cells: [cell], allowUntrustworthy: true) == 0)

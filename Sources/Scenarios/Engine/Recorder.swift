@@ -36,7 +36,8 @@ public final class Recorder: Sendable {
     private struct State {
         var total = Tally()
         var window: Tally?
-        var interval = Tally()
+        /// The current one-second interval: all outcomes only.
+        var interval: [String: LatencyHistogram] = [:]
     }
 
     private let state = Mutex(State())
@@ -52,7 +53,7 @@ public final class Recorder: Sendable {
         state.withLock { state in
             state.total.success(operation, micros, at: now)
             state.window?.success(operation, micros, at: now)
-            state.interval.success(operation, micros, at: now)
+            state.interval[operation, default: LatencyHistogram()].record(micros: micros)
         }
     }
 
@@ -63,7 +64,7 @@ public final class Recorder: Sendable {
         state.withLock { state in
             state.total.failure(operation, code: code, micros: micros)
             state.window?.failure(operation, code: code, micros: micros)
-            state.interval.failure(operation, code: code, micros: micros)
+            if let micros { state.interval[operation, default: LatencyHistogram()].record(micros: micros) }
         }
     }
 
@@ -109,8 +110,8 @@ public final class Recorder: Sendable {
     /// Returns the current interval's all-outcomes histograms and starts a new interval.
     public func rotateInterval() -> [String: LatencyHistogram] {
         state.withLock { state in
-            let result = state.interval.allOutcomes
-            state.interval = Tally()
+            let result = state.interval
+            state.interval = [:]
             return result
         }
     }

@@ -36,13 +36,14 @@ public final class CellIsolation: Sendable {
         )
     }
 
-    /// `lab_<UTC yyyyMMddHHmmss>_<pid>`: unique per run, a valid unquoted identifier.
+    /// `lab_<UTC yyyyMMddHHmmss>_<pid>_<random>`: unique per run (two runs of one process
+    /// included), a valid unquoted identifier.
     public static func makeRunID() -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMddHHmmss"
-        return "lab_\(formatter.string(from: Date()))_\(getpid())"
+        return "lab_\(formatter.string(from: Date()))_\(getpid())_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 
     /// The database name of cell `index`.

@@ -111,7 +111,13 @@ public final class MeasurementCoordinator: Sendable {
     public func runTicker() async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: .seconds(1)) } catch { break }
-            tick()
+            // Merging histograms takes CPU: off the concurrency pool the engine dispatches on.
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .utility).async {
+                    self.tick()
+                    continuation.resume()
+                }
+            }
             if window.withLock({ $0 != nil }) {
                 async let resources: Void = sampler?.tick() ?? ()
                 if case .success(let scrape) = await scraper.scrape() {

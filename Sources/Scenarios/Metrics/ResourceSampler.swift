@@ -61,9 +61,16 @@ public final class ResourceSampler: Sendable {
         if let server = target.serverPID { processes.append((server, "server")) }
         processes += redisPIDs.map { ($0, "redis") }
         processes += backends.pids.map { ($0, "postgres") }
-        var cpu: [Int32: (String, Double)] = [:]
-        for (pid, group) in processes {
-            if let seconds = ProcFS.cpuSeconds(pid: pid) { cpu[pid] = (group, seconds) }
+        // File reads stay off the Swift concurrency pool (the engine dispatches arrivals there).
+        let sampled = processes
+        let cpu = await withCheckedContinuation { (continuation: CheckedContinuation<[Int32: (String, Double)], Never>) in
+            DispatchQueue.global(qos: .utility).async {
+                var cpu: [Int32: (String, Double)] = [:]
+                for (pid, group) in sampled {
+                    if let seconds = ProcFS.cpuSeconds(pid: pid) { cpu[pid] = (group, seconds) }
+                }
+                continuation.resume(returning: cpu)
+            }
         }
         window.withLock { window in
             guard window != nil else { return }

@@ -31,8 +31,8 @@ public struct Provenance: Codable, Sendable {
         public var problem: String?
     }
 
-    /// Judges `serverBinary`: its build configuration, and whether sources under `root/Sources`
-    /// changed after it was built.
+    /// Judges `serverBinary`: its build configuration, and whether the server's sources under
+    /// `root/Sources` (all but the lab's own modules) changed after it was built.
     public static func check(serverBinary: String, root: String = FileManager.default.currentDirectoryPath) -> BinaryCheck {
         let resolved = URL(fileURLWithPath: serverBinary).resolvingSymlinksInPath().path
         let configuration: String
@@ -44,7 +44,7 @@ public struct Provenance: Codable, Sendable {
             configuration = "unknown"
         }
         let binaryDate = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.modificationDate] as? Date
-        let sourcesDate = newestModification(under: root + "/Sources")
+        let sourcesDate = serverSourceDirectories(root: root).compactMap(newestModification(under:)).max()
         var problem: String?
         if configuration == "debug" {
             problem = "\(serverBinary) is a debug build: its numbers say little about the server (build with `swift build -c release`)"
@@ -93,6 +93,13 @@ public struct Provenance: Codable, Sendable {
     }
 
     static func iso(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    /// The source folders the server is built from: everything under `Sources/` but the lab's own.
+    static func serverSourceDirectories(root: String) -> [String] {
+        let labOnly: Set<String> = ["Scenarios", "ScenariosCLI", "ProviderSimulator"]
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: root + "/Sources")) ?? []
+        return entries.filter { !labOnly.contains($0) }.map { root + "/Sources/" + $0 }
+    }
 
     static func newestModification(under directory: String) -> Date? {
         guard let enumerator = FileManager.default.enumerator(

@@ -4,7 +4,8 @@
 /// 1. **load engine** — the step met the SLO but the engine was not trustworthy, or the engine
 ///    was the biggest CPU user on a saturated machine;
 /// 2. **pool wait** — pool acquire p99 ≥ 25 % of the route's p99, or pool acquire timeouts;
-/// 3. on a saturated machine (≥ 90 % busy): the biggest CPU user — **PostgreSQL CPU**,
+/// 3. on a saturated machine (≥ 90 % busy): **other processes** when the cell's own used less
+///    than half of the busy CPU, otherwise the biggest CPU user — **PostgreSQL CPU**,
 ///    **server CPU** or **Redis**;
 /// 4. **PostgreSQL locks** — backends waiting on locks, LWLocks or I/O outnumber those on CPU;
 /// 5. **provider** — provider calls take ≥ 50 % of the route's mean time;
@@ -17,7 +18,10 @@ public enum LimitDiagnosis {
 
     public static func diagnose(steps: [CapacityStep], search: SearchSpec) -> (limitedBy: String, evidence: String) {
         guard !steps.isEmpty else { return ("unknown", "no step was measured") }
-        guard let step = steps.filter({ !$0.met }).min(by: { $0.offeredRate < $1.offeredRate }) else {
+        // The first bad step above the capacity (a retried step below it doesn't count).
+        let capacity = steps.filter(\.met).map(\.offeredRate).max() ?? 0
+        let bad = steps.filter { !$0.met && $0.offeredRate > capacity }
+        guard let step = bad.filter({ $0.phase != "retry" || bad.count == 1 }).min(by: { $0.offeredRate < $1.offeredRate }) ?? bad.first else {
             let top = steps.map(\.offeredRate).max() ?? 0
             return ("max rate", "every step met the SLO up to \(formatNumber(top))/s (search.maxRate or maxSteps reached)")
         }
@@ -27,6 +31,17 @@ public enum LimitDiagnosis {
         }
         let resources = step.resources
         let saturated = (resources?.machineBusy ?? 0) >= saturatedMachine
+        // A shared machine: busy, but mostly with processes that are not the cell's.
+        if saturated, let usage = resources, usage.cores > 0 {
+            let ours = usage.coresUsed.values.reduce(0, +)
+            let busyCores = usage.machineBusy * Double(usage.cores)
+            if ours < 0.5 * busyCores {
+                return (
+                    "other processes",
+                    "\(at) the machine was \(percent(usage.machineBusy)) busy but the cell's processes used only \(cores(ours)) of \(cores(busyCores)) (\(usageText(usage))): other load on the machine starved it"
+                )
+            }
+        }
         if saturated, let top = resources?.topConsumer, top.name == "engine" {
             return ("load engine", "\(at) the machine was \(percent(resources?.machineBusy)) busy and the load engine used the most CPU (\(cores(top.cores)))")
         }

@@ -2,6 +2,7 @@
 /// rate rises step by step until `operation`'s p99 (all outcomes) exceeds `p99Ms`, its error
 /// rate exceeds `maxErrorRate`, the server stops keeping up, or the engine stops being
 /// trustworthy; then it bisects between the last good and the first bad rate `refine` times.
+/// A step that met the SLO but not the engine's trust rules is measured once more before it counts.
 ///
 /// ```json
 /// "search": {"operation": "claim", "p99Ms": 100, "maxErrorRate": 0.01, "startRate": 50,
@@ -22,7 +23,8 @@ public struct SearchSpec: Codable, Sendable, Equatable {
     public var maxRate: Double
     /// Growth steps at most (refinement comes on top).
     public var maxSteps: Int
-    /// A step whose achieved rate is below this share of the offered one did not keep up.
+    /// A step in which fewer than this share of the scheduled arrivals completed `operation`
+    /// did not keep up.
     public var minAchievedRatio: Double
 
     public init(

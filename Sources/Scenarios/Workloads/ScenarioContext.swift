@@ -102,10 +102,16 @@ public struct ScenarioContext: Sendable {
         var stepIndex: UInt64 = 0
         var chosen: OpenLoopRunner.Outcome?
         var last: OpenLoopRunner.Outcome?
+        var retry: Double?
         while true {
             let stepRate: Double
             let phase: String
-            if plan != nil {
+            if let again = retry {
+                // The engine, not the server, failed the step: measure that rate once more.
+                retry = nil
+                phase = "retry"
+                stepRate = again
+            } else if plan != nil {
                 phase = plan?.firstBad == nil ? "grow" : "refine"
                 guard let next = plan?.next() else { break }
                 stepRate = next
@@ -126,6 +132,10 @@ public struct ScenarioContext: Sendable {
             let step = await coordinator.endStep(phase: phase, outcome: outcome, primary: primary)
             last = outcome
             if plan != nil {
+                if !step.met, step.sloMet, phase != "retry" {
+                    retry = stepRate
+                    continue
+                }
                 plan?.record(rate: stepRate, good: step.met)
                 if step.met, plan?.capacity == stepRate { chosen = outcome }
             }
