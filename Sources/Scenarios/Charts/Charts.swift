@@ -53,7 +53,7 @@ public enum Charts {
     ) -> String {
         let legend = legendWidth(series.map(\.name))
         let width = 530 + legend
-        let height = 420.0
+        let height = max(420.0, 110 + Double(series.count) * 18)
         let plot = (left: 70.0, top: 50.0, right: width - legend, bottom: height - 60)
         var svg = SVG(width: width, height: height)
         svg.text(title, x: width / 2, y: 24, size: 16, anchor: .middle, weight: "bold")

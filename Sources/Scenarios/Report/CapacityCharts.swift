@@ -3,6 +3,19 @@ import Foundation
 /// The charts of capacity searches and time series: latency vs offered rate, capacity by pool
 /// size per mode, and each cell's latency over time.
 enum CapacityCharts {
+    /// 25, 50, 100, … spanning the offered rates (doubling, like the log₂ axis).
+    static func rateTicks(_ rates: [Double]) -> [Double]? {
+        guard let low = rates.min(), let high = rates.max(), low > 0 else { return nil }
+        var ticks: [Double] = []
+        var tick = low
+        while tick <= high * 1.001 {
+            ticks.append(tick.rounded())
+            tick *= 2
+        }
+        if let last = ticks.last, high > last * 1.3 { ticks.append(high.rounded()) }
+        return ticks
+    }
+
     static func make(report: Report, intervals: [Int: [IntervalSlice]]) -> [String: String] {
         var charts: [String: String] = [:]
         let cells = report.cells.filter { $0.failure == nil }
@@ -21,7 +34,8 @@ enum CapacityCharts {
                     )
                 },
                 reference: (label: "SLO \(formatMillis(search.p99Ms))", value: search.p99Ms),
-                logY: true
+                logY: true,
+                xTicks: rateTicks(searched.flatMap { $0.capacity?.steps.map(\.offeredRate) ?? [] })
             )
             if let poolAxis = searched[0].axes.keys.first(where: { $0.lowercased().hasSuffix("poolsize") }) {
                 let groups = Dictionary(grouping: searched) { cell in

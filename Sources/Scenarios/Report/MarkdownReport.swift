@@ -18,7 +18,11 @@ enum MarkdownReport {
             lines.append("")
         }
         lines += CapacityMarkdown.summary(report)
-        lines.append("Offered load: \(formatNumber(report.load.rate))/s \(report.load.arrival.rawValue) arrivals, \(formatNumber(report.load.warmup)) s warm-up, \(formatNumber(report.load.duration)) s measured. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+        if let search = report.cells.compactMap(\.capacity).first?.search {
+            lines.append("Offered load: a capacity search per cell — \(report.load.arrival.rawValue) arrivals from \(formatNumber(search.startRate))/s, ×\(formatNumber(search.growth)) per \(formatNumber(search.stepSeconds)) s step, then \(search.refine) bisection steps; \(formatNumber(report.load.warmup)) s warm-up. Per-cell figures below are those of its capacity step. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+        } else {
+            lines.append("Offered load: \(formatNumber(report.load.rate))/s \(report.load.arrival.rawValue) arrivals, \(formatNumber(report.load.warmup)) s warm-up, \(formatNumber(report.load.duration)) s measured. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+        }
         lines.append("")
         lines.append("## Summary")
         lines.append("")

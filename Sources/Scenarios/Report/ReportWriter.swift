@@ -60,6 +60,23 @@ public enum ReportWriter {
         return written
     }
 
+    /// Re-renders `report.md` and the charts drawn from `report.json` alone (capacity curves),
+    /// e.g. after the renderer improved; histogram files and timelines stay as written.
+    @discardableResult
+    public static func rerender(directory: String) throws -> [String] {
+        let report = try Report.load(from: directory)
+        var written: [String] = []
+        for (name, svg) in CapacityCharts.make(report: report, intervals: [:]) {
+            try svg.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            written.append(name)
+        }
+        var charts = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".svg") } ?? []
+        charts += ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/timeline")) ?? []).map { "timeline/" + $0 }
+        try MarkdownReport.render(report, charts: charts).write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
+        written.append("report.md")
+        return written
+    }
+
     /// `cell-03-create_request.hgrm` (values in milliseconds).
     public static func hgrmName(cell: CellReport, operation: String) -> String {
         String(format: "cell-%02d-", cell.id) + operation + ".hgrm"
