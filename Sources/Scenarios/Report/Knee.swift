@@ -33,10 +33,21 @@ public struct Knee: Codable, Sendable, Equatable {
                 let limit = limits.max { $0.value.count < $1.value.count }?.key ?? "unknown"
                 return (pool, rates.reduce(0, +) / Double(max(rates.count, 1)), limit)
             }
+            let operation = members.first?.capacity?.search.operation ?? "operations"
             guard let best = rows.max(by: { $0.capacity < $1.capacity }), best.capacity > 0,
                 let knee = rows.first(where: { $0.capacity >= best.capacity * (1 - tolerance) })
-            else { continue }
-            let operation = members.first?.capacity?.search.operation ?? "operations"
+            else {
+                // No pool size met the SLO: say so, with what stopped them.
+                let limits = Dictionary(grouping: rows.map(\.limitedBy), by: { $0 }).sorted { $0.value.count > $1.value.count }
+                let summary = limits.map { "\($0.key) ×\($0.value.count)" }.joined(separator: ", ")
+                knees.append(
+                    Knee(
+                        group: group, poolSize: 0, capacity: 0, bestCapacity: 0, bestPoolSize: 0, limitedBy: limits.first?.key ?? "unknown",
+                        operation: operation, sentence: "no pool size met the SLO with a trustworthy engine (limited by \(summary))"
+                    )
+                )
+                continue
+            }
             var sentence = "pool \(formatNumber(knee.pool)): \(knee.limitedBy) at \(grouped(knee.capacity)) \(operation)/s"
             if let smallest = rows.first, smallest.pool != knee.pool {
                 sentence += "; pool \(formatNumber(smallest.pool)): \(smallest.limitedBy) at \(grouped(smallest.capacity))/s"

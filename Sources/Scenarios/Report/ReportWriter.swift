@@ -60,12 +60,16 @@ public enum ReportWriter {
         return written
     }
 
-    /// Re-renders `report.md` and the charts drawn from `report.json` alone (capacity curves),
-    /// e.g. after the renderer improved; histogram files and timelines stay as written.
+    /// Re-renders `report.md`, the knees in `report.json` and the charts drawn from
+    /// `report.json` alone (capacity curves), e.g. after the renderer improved; histogram files
+    /// and timelines stay as written.
     @discardableResult
     public static func rerender(directory: String) throws -> [String] {
-        let report = try Report.load(from: directory)
-        var written: [String] = []
+        var report = try Report.load(from: directory)
+        let knees = Knee.find(cells: report.cells)
+        report.knees = knees.isEmpty ? nil : knees
+        try writeJSON(report, to: directory + "/report.json")
+        var written: [String] = ["report.json"]
         for (name, svg) in CapacityCharts.make(report: report, intervals: [:]) {
             try svg.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
             written.append(name)
