@@ -51,11 +51,9 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Profiler", "ProviderSimulator", "WireJSON",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -79,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "ScenariosCLI",
             dependencies: [
-                "Scenarios", "ProviderSimulator",
+                "Scenarios", "ProviderSimulator", "Profiler", "WireJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,7 +96,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "WireJSON"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON"]),
         .testTarget(
             name: "ProviderSimulatorTests",
             dependencies: ["ProviderSimulator", "WireJSON", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -1,3 +1,4 @@
+import Profiler
 import ArgumentParser
 import Foundation
 import Scenarios
@@ -6,7 +7,11 @@ struct GateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "Check a latency budget: run its scenario (or read --report), print budget vs measured, write JUnit XML.",
-        discussion: "Exit status: 0 all thresholds pass, 1 a threshold is breached, 2 the gate could not run."
+        discussion: """
+            Exit status: 0 all thresholds pass, 1 a threshold is breached, 2 the gate could not run or the \
+            measurement is not trustworthy (the load engine fell behind, dropped arrivals, or requests waited \
+            for a client connection) — unless --allow-untrustworthy.
+            """
     )
 
     @Option(help: "Budget file, e.g. budgets/ci.json.")
@@ -17,6 +22,9 @@ struct GateCommand: AsyncParsableCommand {
 
     @Option(help: "JUnit XML output (default: junit.xml in the report directory).")
     var junit: String?
+
+    @Flag(help: "Judge the thresholds even when the load engine says the measurement is not trustworthy.")
+    var allowUntrustworthy = false
 
     @OptionGroup var matrixRun: MatrixRunOptions
 
@@ -34,48 +42,64 @@ struct GateCommand: AsyncParsableCommand {
         }
         let cells: [CellReport]
         let directory: String
+        var histograms: [Int: [String: LatencyHistogram]] = [:]
         if let report {
             do {
                 cells = try Report.load(from: report).cells
                 directory = report
+                histograms = GateEvaluator.histograms(fromReport: report, cells: cells)
             } catch {
                 say("gate: cannot read report \(report): \(error)")
                 throw ExitCode(2)
             }
         } else {
-            guard let binary = ServerBinary.resolve(matrixRun.serverBinary) else {
-                say("gate: exchange-server binary not found (pass --server-binary or build it)")
-                throw ExitCode(2)
+            let binary: String
+            do {
+                binary = try resolveServerBinary(matrixRun)
+            } catch {
+                say("gate: could not run")
+                throw error
             }
             do {
-                let (report, reportDirectory) = try await runMatrix(spec: budget.matrix, binary: binary, reportsDir: matrixRun.reportsDir)
+                var (report, reportDirectory, measurements) = try await runMatrix(spec: budget.matrix, binary: binary, options: matrixRun)
+                if !allowUntrustworthy, let reason = GateEvaluator.untrustworthyReason(cells: report.cells) {
+                    // A scheduling hiccup of a shared machine: measure once more before giving up.
+                    say("gate: the measurement is not trustworthy (\(reason)); running it once more")
+                    (report, reportDirectory, measurements) = try await runMatrix(spec: budget.matrix, binary: binary, options: matrixRun)
+                }
                 cells = report.cells
                 directory = reportDirectory
+                histograms = measurements.mapValues { $0.allOutcomes.isEmpty ? $0.histograms : $0.allOutcomes }
             } catch {
                 say("gate: the run failed: \(error)")
                 throw ExitCode(2)
             }
         }
-        let rows = evaluator.evaluate(cells: cells)
+        let rows = evaluator.evaluate(cells: cells, histograms: histograms)
         say(GateEvaluator.table(rows))
         for cell in cells {
             if let failure = cell.failure { say("cell \(cell.displayName) could not run: \(failure)") }
-            for reason in cell.engine?.reasons ?? [] { say("warning: \(cell.displayName): \(reason) — the measurement is not trustworthy") }
+            for reason in cell.engine?.reasons ?? [] { say("\(cell.displayName): \(reason) — the measurement is not trustworthy") }
         }
         let junitPath = junit ?? directory + "/junit.xml"
-        let xml = JUnitReport.render(suite: budget.name, rows: rows, seconds: started.duration(to: .now).secondsDouble)
+        let xml = JUnitReport.render(suite: budget.name, rows: rows, seconds: started.duration(to: .now).seconds)
         do {
             try xml.write(toFile: junitPath, atomically: true, encoding: .utf8)
             say("junit: \(junitPath)")
         } catch {
             say("gate: cannot write \(junitPath): \(error)")
         }
-        let code = GateEvaluator.exitCode(rows: rows, cells: cells)
+        let code = GateEvaluator.exitCode(rows: rows, cells: cells, allowUntrustworthy: allowUntrustworthy)
         let breaches = rows.filter { !$0.passed }.count
         switch code {
-        case 0: say("gate: PASS (\(rows.count) thresholds)")
+        case 0: say("gate: PASS (\(rows.count) thresholds)" + (cells.allSatisfy(\.trustworthy) ? "" : " — measured by an untrustworthy engine (--allow-untrustworthy)"))
         case 1: say("gate: BREACH (\(breaches) of \(rows.count) thresholds)")
-        default: say("gate: could not measure")
+        default:
+            if let reason = GateEvaluator.untrustworthyReason(cells: cells), !allowUntrustworthy {
+                say("gate: NOT TRUSTWORTHY — \(reason) (exit 2; pass --allow-untrustworthy to judge the thresholds anyway)")
+            } else {
+                say("gate: could not measure")
+            }
         }
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,3 +1,4 @@
+import WireJSON
 import ArgumentParser
 import Foundation
 import Scenarios
@@ -19,24 +20,23 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Seed of the arrival schedule.")
     var seed: UInt64 = 42
 
-    @Option(help: "Dispatch-delay p99 (ms) above which the run is reported as not trustworthy.")
-    var maxDispatchDelayMs: Double = 10
-
     @Option(name: .customLong("option"), help: "Scenario option KEY=VALUE (repeatable), e.g. operators=8, providerLatencyMs=300.")
     var scenarioOptions: [String] = []
 
     var load: LoadSpec {
-        LoadSpec(rate: rate, duration: duration, warmup: warmup, arrival: arrival, seed: seed, maxDispatchDelayMs: maxDispatchDelayMs)
+        LoadSpec(rate: rate, duration: duration, warmup: warmup, arrival: arrival, seed: seed)
     }
 
     func options() throws -> ScenarioOptions {
-        var values: [String: JSONValue] = [:]
+        var values: [String: JSON] = [:]
         for item in scenarioOptions {
             guard let equals = item.firstIndex(of: "=") else { throw ValidationError("--option expects KEY=VALUE, got \(item)") }
             let key = String(item[..<equals])
             let text = String(item[item.index(after: equals)...])
-            if let number = Double(text) {
-                values[key] = .number(number)
+            if let integer = Int(text) {
+                values[key] = .int(integer)
+            } else if let number = Double(text) {
+                values[key] = .double(number)
             } else if text == "true" || text == "false" {
                 values[key] = .bool(text == "true")
             } else {

@@ -6,7 +6,7 @@ struct ScenariosCommand: AsyncParsableCommand {
         commandName: "scenarios",
         abstract: "Exchange Lab scenario runner and provider simulator.",
         subcommands: [
-            ListCommand.self, RunCommand.self, MatrixCommand.self, GateCommand.self, CompareCommand.self, ProviderCommand.self,
+            ListCommand.self, RunCommand.self, MatrixCommand.self, GateCommand.self, CompareCommand.self, ReportCommand.self, ProviderCommand.self,
         ]
     )
 }

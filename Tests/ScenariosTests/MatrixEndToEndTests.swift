@@ -1,3 +1,5 @@
+import Profiler
+import WireJSON
 import Foundation
 import Testing
 @testable import Scenarios
@@ -29,9 +31,9 @@ import Testing
             name: "e2e",
             scenario: "exchange-flow",
             load: LoadSpec(rate: 4, duration: 3, warmup: 0, arrival: .constant),
-            options: ScenarioOptions(["operators": .number(2), "observe": .bool(false)]),
-            config: .object(["sideEffects": .object(["mode": .string("sync")])]),
-            axes: [.init(path: "db.primary.poolSize", values: [.number(2), .number(8)])],
+            options: ScenarioOptions(["operators": .int(2), "observe": .bool(false)]),
+            config: ["sideEffects": ["mode": .string("sync")]],
+            axes: [.init(path: "db.primary.poolSize", values: [.int(2), .int(8)])],
             ports: ports,
             provider: .init(latencyMs: 5)
         )

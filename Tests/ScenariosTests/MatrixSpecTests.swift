@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 import Testing
 @testable import Scenarios
@@ -18,18 +19,18 @@ import Testing
         #expect(cells[1].label == "poolSize=2 mode=sync" && cells[1].repeatIndex == 1)
         #expect(cells[7].label == "poolSize=8 mode=queued")
         let config = cells[7].config
-        #expect(config[path: "db.primary.poolSize"] == .number(8))
+        #expect(config[path: "db.primary.poolSize"] == .int(8))
         #expect(config[path: "db.primary.url"] == .string("postgres://x"))
         #expect(config[path: "sideEffects.mode"] == .string("queued"))
-        #expect(config[path: "workers.count"] == .number(2))
-        #expect(config[path: "http.port"] == .number(19000))
+        #expect(config[path: "workers.count"] == .int(2))
+        #expect(config[path: "http.port"] == .int(19000))
         #expect(config[path: "provider.url"] == .string("http://127.0.0.1:19001"))
         #expect(spec.load.warmup == LoadSpec().warmup)
     }
 
     @Test func configEncodesAsNestedObjectsWithIntegers() throws {
-        var config = JSONValue.object([:])
-        config.set(path: "db.primary.poolSize", to: .number(8))
+        var config = JSON.object([])
+        config.set(path: "db.primary.poolSize", to: .int(8))
         config.set(path: "sideEffects.mode", to: .string("queued"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -1,3 +1,4 @@
+import Profiler
 import Foundation
 import Testing
 @testable import Scenarios

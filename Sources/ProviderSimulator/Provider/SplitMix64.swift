@@ -1,4 +1,5 @@
-/// A small, fast, seedable random number generator (SplitMix64), for reproducible runs and tests.
+/// A small, fast, seedable random number generator (SplitMix64), for reproducible runs and tests:
+/// the simulator's latencies and the lab's arrival schedules and resampling share it.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -12,6 +13,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A uniform double in [0, 1).
+    public mutating func nextUnitInterval() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
     }
 }
 

@@ -47,27 +47,30 @@ public enum Charts {
     }
 
     /// Lines over a numeric x axis (log₂ x when it spans > 8×, as pool sizes do).
-    public static func lines(title: String, xLabel: String, yLabel: String, series: [Series], reference: (label: String, value: Double)? = nil) -> String {
+    public static func lines(
+        title: String, xLabel: String, yLabel: String, series: [Series], reference: (label: String, value: Double)? = nil, logY: Bool = false,
+        xTicks: [Double]? = nil, linearX: Bool = false
+    ) -> String {
         let legend = legendWidth(series.map(\.name))
         let width = 530 + legend
-        let height = 420.0
+        let height = max(420.0, 110 + Double(series.count) * 18)
         let plot = (left: 70.0, top: 50.0, right: width - legend, bottom: height - 60)
         var svg = SVG(width: width, height: height)
         svg.text(title, x: width / 2, y: 24, size: 16, anchor: .middle, weight: "bold")
         let xs = series.flatMap { $0.points.map(\.x) }
         let ys = series.flatMap { $0.points.map(\.y) }.filter { $0 > 0 } + (reference.map { [$0.value] } ?? [])
-        let yScale = ValueScale(values: ys, low: plot.bottom, high: plot.top, allowLog: true)
+        let yScale = ValueScale(values: ys, low: plot.bottom, high: plot.top, allowLog: true, forceLog: logY)
         drawYAxis(&svg, scale: yScale, plot: plot, label: yLabel)
         if let reference { drawReference(&svg, reference, y: yScale.position(reference.value), plot: plot) }
         let xMin = xs.min() ?? 0
         let xMax = xs.max() ?? 1
-        let logX = xMin > 0 && xMax / xMin > 8
+        let logX = !linearX && xMin > 0 && xMax / xMin > 8
         func xPosition(_ x: Double) -> Double {
             let (low, high, value) = logX ? (log2(xMin), log2(xMax), log2(x)) : (xMin, xMax, x)
             return high > low ? plot.left + (value - low) / (high - low) * (plot.right - plot.left) : (plot.left + plot.right) / 2
         }
         svg.line(x1: plot.left, y1: plot.bottom, x2: plot.right, y2: plot.bottom, stroke: "#333")
-        for x in Array(Set(xs)).sorted() {
+        for x in xTicks ?? Array(Set(xs)).sorted() {
             svg.line(x1: xPosition(x), y1: plot.bottom, x2: xPosition(x), y2: plot.bottom + 5, stroke: "#333")
             svg.text(formatNumber(x), x: xPosition(x), y: plot.bottom + 18, size: 11, anchor: .middle)
         }
@@ -76,7 +79,7 @@ public enum Charts {
             let color = chartPalette[index % chartPalette.count]
             let points = entry.points.filter { $0.y > 0 }.sorted { $0.x < $1.x }.map { (xPosition($0.x), yScale.position($0.y)) }
             svg.polyline(points, stroke: color)
-            for (point, original) in zip(points, entry.points.filter { $0.y > 0 }.sorted { $0.x < $1.x }) {
+            for (point, original) in zip(points, entry.points.filter { $0.y > 0 }.sorted { $0.x < $1.x }) where points.count <= 60 {
                 svg.circle(x: point.0, y: point.1, radius: 3.5, fill: color, title: "\(entry.name) @ \(formatNumber(original.x)): \(formatNumber(original.y))")
             }
         }
@@ -154,10 +157,10 @@ struct ValueScale {
     let low: Double
     let high: Double
 
-    init(values: [Double], low: Double, high: Double, allowLog: Bool = true) {
+    init(values: [Double], low: Double, high: Double, allowLog: Bool = true, forceLog: Bool = false) {
         let smallest = values.min() ?? 1
         let largest = max(values.max() ?? 1, 1e-9)
-        self.logarithmic = allowLog && smallest > 0 && largest / smallest > 50
+        self.logarithmic = (allowLog && smallest > 0 && largest / smallest > 50) || (forceLog && smallest > 0)
         if logarithmic {
             minimum = pow(10, floor(log10(smallest)))
             maximum = pow(10, ceil(log10(largest)))

@@ -1,3 +1,4 @@
+import Profiler
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -7,6 +8,7 @@ public final class APIClient: Sendable {
     public let baseURL: String
     public let client: HTTPClient
     public let timeout: TimeAmount
+    let gate: ConnectionGate
 
     /// - Parameter connections: soft limit of pooled connections to the host.
     public init(baseURL: String, connections: Int = 64, timeout: TimeAmount = .seconds(30)) {
@@ -20,6 +22,12 @@ public final class APIClient: Sendable {
         configuration.decompression = .disabled
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.timeout = timeout
+        self.gate = ConnectionGate(limit: connections)
+    }
+
+    /// Requests that waited for a free connection since the last call, and how long they waited.
+    public func takeConnectionWaits() -> (queued: Int, waits: LatencyHistogram) {
+        gate.takeWaits()
     }
 
     public func shutdown() async {
@@ -44,6 +52,8 @@ public final class APIClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: data))
         }
+        await gate.acquire()
+        defer { gate.release() }
         do {
             let response = try await client.execute(request, timeout: timeout)
             let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)

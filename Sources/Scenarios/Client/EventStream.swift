@@ -4,7 +4,7 @@ import HummingbirdWSClient
 import Logging
 import Synchronization
 
-/// One WebSocket connection to `/ws` (DESIGN §5) that hands every server message to a callback.
+/// One WebSocket connection to `/ws` (docs/design.md §5) that hands every server message to a callback.
 ///
 /// `run()` connects and returns when the connection closes; `send` and `close` may be called
 /// from other tasks while it runs.
@@ -20,7 +20,7 @@ public final class EventStream: Sendable {
     ///   - onMessage: called with each decoded message and the wall-clock time it was received.
     public init(baseURL: String, token: String, onMessage: @escaping @Sendable (ServerMessage, Date) -> Void) {
         let wsBase = baseURL.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
-        // The token travels in the Authorization header (DESIGN §5 allows it or `?token=`).
+        // The token travels in the Authorization header (docs/design.md §5 allows it or `?token=`).
         self.url = "\(wsBase)/ws"
         self.token = token
         self.onMessage = onMessage

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Talks to the provider simulator (DESIGN §6): reads delivered messages, changes its behaviour.
+/// Talks to the provider simulator (docs/design.md §6): reads delivered messages, changes its behaviour.
 public struct ProviderClient: Sendable {
     public let api: APIClient
 

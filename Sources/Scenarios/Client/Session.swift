@@ -12,7 +12,7 @@ public struct SignInError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Signs users in by OTP (DESIGN §4): `POST /api/auth/otp`, read the SMS, `POST /api/auth/verify`.
+/// Signs users in by OTP (docs/design.md §4): `POST /api/auth/otp`, read the SMS, `POST /api/auth/verify`.
 public struct SignIn: Sendable {
     public let api: APIClient
     public let provider: ProviderClient

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The request object of DESIGN §4 (only the fields the lab reads).
+/// The request object of docs/design.md §4 (only the fields the lab reads).
 public struct ExchangeRequest: Decodable, Sendable {
     public var id: String
     public var userId: String?
@@ -62,7 +62,7 @@ public struct StatsResponse: Decodable, Sendable {
     public var source: String?
 }
 
-/// A server → client WebSocket message (DESIGN §5).
+/// A server → client WebSocket message (docs/design.md §5).
 public struct ServerMessage: Decodable, Sendable {
     public var type: String
     public var room: String?

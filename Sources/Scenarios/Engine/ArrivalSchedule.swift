@@ -50,6 +50,7 @@ public struct ArrivalSchedule: Sequence, Sendable {
 }
 
 #if canImport(Glibc)
+import ProviderSimulator
 import Glibc
 #elseif canImport(Darwin)
 import Darwin

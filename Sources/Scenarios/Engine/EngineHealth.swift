@@ -1,8 +1,14 @@
 /// How well the load generator kept its own schedule; a run that fails these checks says so.
+///
+/// The engine judges itself relative to what it measures (docs/lab.md, "When the lab distrusts
+/// itself"): it is not trustworthy when its dispatch delay p99 exceeds max(1 ms, 10 % of the
+/// operation's p50), when its dispatch delay max exceeds 10 % of the operation's measured max,
+/// when it dropped arrivals, when requests waited for a client connection before being written,
+/// or when it used more than 85 % of the machine's CPU.
 public struct EngineHealth: Codable, Sendable, Equatable {
     /// Operations the schedule asked for during measurement.
     public var scheduled: Int
-    /// Operations not started because too many were in flight.
+    /// Operations not started because too many were in flight (they count as errors).
     public var dropped: Int
     /// Scheduled → actually started, milliseconds.
     public var dispatchDelayP50Ms: Double
@@ -11,12 +17,18 @@ public struct EngineHealth: Codable, Sendable, Equatable {
     /// Process CPU time / wall time / cores, 0…1.
     public var cpuUtilisation: Double
     public var cores: Int
+    /// Requests that waited inside the HTTP client for a free connection, and their wait p99.
+    public var connectionQueued: Int = 0
+    public var connectionWaitP99Ms: Double = 0
+    /// The operation the judgement is relative to: its p50 and max (all outcomes), ms.
+    public var operationP50Ms: Double?
+    public var operationMaxMs: Double?
     public var trustworthy: Bool
     public var reasons: [String]
-    /// The dispatch-delay p99 above which the run is not trustworthy (`load.maxDispatchDelayMs`).
-    public var dispatchLimitMs: Double = Self.dispatchP99LimitMs
+    /// The dispatch-delay p99 above which the run is not trustworthy: max(1 ms, 10 % of p50).
+    public var dispatchLimitMs: Double = Self.minimumDispatchLimitMs
 
-    public static let dispatchP99LimitMs = 10.0
+    public static let minimumDispatchLimitMs = 1.0
     public static let cpuLimit = 0.85
 
     public init(scheduled: Int, dropped: Int, dispatch: LatencyHistogram, cpuSeconds: Double, wallSeconds: Double, cores: Int) {
@@ -35,13 +47,24 @@ public struct EngineHealth: Codable, Sendable, Equatable {
     /// Sets `reasons` and `trustworthy` from the measurements.
     mutating func judge() {
         var reasons: [String] = []
+        dispatchLimitMs = max(Self.minimumDispatchLimitMs, 0.1 * (operationP50Ms ?? 0))
         if dispatchDelayP99Ms > dispatchLimitMs {
             reasons.append(
-                "load generator fell behind its schedule: dispatch delay p99 \(formatMillis(dispatchDelayP99Ms)) > \(formatMillis(dispatchLimitMs))"
+                "load generator fell behind its schedule: dispatch delay p99 \(formatMillis(dispatchDelayP99Ms)) > \(formatMillis(dispatchLimitMs)) (max of 1 ms and 10% of the operation's p50)"
+            )
+        }
+        if let maxMs = operationMaxMs, maxMs > 0, dispatchDelayMaxMs > 0.1 * maxMs {
+            reasons.append(
+                "load generator stalled: dispatch delay max \(formatMillis(dispatchDelayMaxMs)) > 10% of the measured max \(formatMillis(maxMs))"
             )
         }
         if dropped > 0 {
             reasons.append("load generator dropped \(dropped) of \(scheduled) scheduled operations (too many in flight)")
+        }
+        if connectionQueued > 0 {
+            reasons.append(
+                "\(connectionQueued) requests waited for a client connection before being written (wait p99 \(formatMillis(connectionWaitP99Ms)))"
+            )
         }
         if cpuUtilisation > Self.cpuLimit {
             reasons.append("load generator saturated the CPU: \(Int((cpuUtilisation * 100).rounded()))% of \(cores) cores")
@@ -50,10 +73,14 @@ public struct EngineHealth: Codable, Sendable, Equatable {
         self.trustworthy = reasons.isEmpty
     }
 
-    /// The same measurements judged against another dispatch-delay limit.
-    public func judged(dispatchLimitMs limit: Double) -> EngineHealth {
+    /// The same measurements judged relative to an operation's p50 and max (ms) and with the
+    /// client's connection waits.
+    public func judged(operationP50Ms: Double?, operationMaxMs: Double?, connectionQueued: Int? = nil, connectionWaitP99Ms: Double? = nil) -> EngineHealth {
         var result = self
-        result.dispatchLimitMs = limit
+        result.operationP50Ms = operationP50Ms
+        result.operationMaxMs = operationMaxMs
+        if let connectionQueued { result.connectionQueued = connectionQueued }
+        if let connectionWaitP99Ms { result.connectionWaitP99Ms = connectionWaitP99Ms }
         result.judge()
         return result
     }
@@ -67,6 +94,8 @@ public struct EngineHealth: Codable, Sendable, Equatable {
         result.dispatchDelayP99Ms = max(dispatchDelayP99Ms, other.dispatchDelayP99Ms)
         result.dispatchDelayMaxMs = max(dispatchDelayMaxMs, other.dispatchDelayMaxMs)
         result.cpuUtilisation = max(cpuUtilisation, other.cpuUtilisation)
+        result.connectionQueued += other.connectionQueued
+        result.connectionWaitP99Ms = max(connectionWaitP99Ms, other.connectionWaitP99Ms)
         result.judge()
         return result
     }
@@ -80,4 +109,5 @@ public func formatMillis(_ ms: Double) -> String {
     return String(format: "%.0f µs", ms * 1000)
 }
 
+import Profiler
 import Foundation

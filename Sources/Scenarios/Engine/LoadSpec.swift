@@ -10,11 +10,8 @@ public struct LoadSpec: Codable, Sendable, Equatable {
     /// Operations allowed in flight before the engine drops arrivals (and says so).
     public var maxInFlight: Int
     public var seed: UInt64
-    /// Dispatch-delay p99 (ms) above which a run is reported as not trustworthy. Defaults to 10.
-    public var maxDispatchDelayMs: Double
 
-    public init(rate: Double = 10, duration: Double = 20, warmup: Double = 3, arrival: ArrivalProcess = .poisson, maxInFlight: Int = 5_000, seed: UInt64 = 42, maxDispatchDelayMs: Double = EngineHealth.dispatchP99LimitMs) {
-        self.maxDispatchDelayMs = maxDispatchDelayMs
+    public init(rate: Double = 10, duration: Double = 20, warmup: Double = 3, arrival: ArrivalProcess = .poisson, maxInFlight: Int = 5_000, seed: UInt64 = 42) {
         self.rate = rate
         self.duration = duration
         self.warmup = warmup
@@ -24,7 +21,7 @@ public struct LoadSpec: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rate, duration, warmup, arrival, maxInFlight, seed, maxDispatchDelayMs
+        case rate, duration, warmup, arrival, maxInFlight, seed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -36,7 +33,6 @@ public struct LoadSpec: Codable, Sendable, Equatable {
         arrival = try container.decodeIfPresent(ArrivalProcess.self, forKey: .arrival) ?? defaults.arrival
         maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? defaults.maxInFlight
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
-        maxDispatchDelayMs = try container.decodeIfPresent(Double.self, forKey: .maxDispatchDelayMs) ?? defaults.maxDispatchDelayMs
     }
 
     /// Users needed so nobody exceeds `perUserPerMinute` creations in any minute (with margin).

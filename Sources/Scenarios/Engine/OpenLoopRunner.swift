@@ -1,3 +1,4 @@
+import Profiler
 import Synchronization
 
 /// Drives operations at a scheduled arrival rate, regardless of how long each one takes.
@@ -27,6 +28,8 @@ public struct OpenLoopRunner: Sendable {
         public var cpuSeconds: Double
         /// The instant of the first scheduled arrival.
         public var started: ContinuousClock.Instant
+        /// How long arrivals were scheduled for.
+        public var planned: Duration = .zero
 
         public func health(cores: Int = availableCores()) -> EngineHealth {
             EngineHealth(
@@ -34,7 +37,7 @@ public struct OpenLoopRunner: Sendable {
                 dropped: dropped,
                 dispatch: dispatchDelay,
                 cpuSeconds: cpuSeconds,
-                wallSeconds: elapsed.secondsDouble,
+                wallSeconds: elapsed.seconds,
                 cores: cores
             )
         }
@@ -47,19 +50,20 @@ public struct OpenLoopRunner: Sendable {
 
     /// Runs `operation(index, scheduledStart)` for every arrival within `duration`, then waits for all to finish.
     public func run(
+        stop: @escaping @Sendable () -> Bool = { false },
         operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant) async -> Void
     ) async -> Outcome {
         let clock = ContinuousClock()
         let shared = Shared()
         let cpuStart = processCPUSeconds()
         let start = clock.now.advanced(by: .milliseconds(5))
-        let limitNanos = UInt64(duration.wholeMicroseconds) * 1000
+        let limitNanos = UInt64(duration.microseconds) * 1000
         var scheduledCount = 0
         var dropped = 0
         let maxInFlight = self.maxInFlight
         await withDiscardingTaskGroup { group in
             for offset in schedule {
-                guard offset < limitNanos, !Task.isCancelled else { break }
+                guard offset < limitNanos, !Task.isCancelled, !stop() else { break }
                 let due = start.advanced(by: .nanoseconds(Int64(offset)))
                 if due > clock.now {
                     do {
@@ -89,7 +93,8 @@ public struct OpenLoopRunner: Sendable {
             dispatchDelay: shared.dispatch.withLock { $0 },
             elapsed: clock.now - start,
             cpuSeconds: processCPUSeconds() - cpuStart,
-            started: start
+            started: start,
+            planned: duration
         )
     }
 }

@@ -1,3 +1,4 @@
+import WireJSON
 import Foundation
 
 /// A gate's budget file: what to run (scenario, load, options, server config) and the
@@ -12,7 +13,7 @@ public struct Budget: Codable, Sendable {
     public var scenario: String
     public var load: LoadSpec
     public var options: ScenarioOptions
-    public var config: JSONValue
+    public var config: JSON
     public var thresholds: [String: [String]]
     public var ports: MatrixSpec.Ports
     public var provider: MatrixSpec.ProviderSettings
@@ -21,7 +22,7 @@ public struct Budget: Codable, Sendable {
         case name, scenario, load, options, config, thresholds, ports, provider
     }
 
-    public init(name: String = "budget", scenario: String, load: LoadSpec = LoadSpec(), options: ScenarioOptions = ScenarioOptions(), config: JSONValue = .object([:]), thresholds: [String: [String]], ports: MatrixSpec.Ports = MatrixSpec.Ports()) {
+    public init(name: String = "budget", scenario: String, load: LoadSpec = LoadSpec(), options: ScenarioOptions = ScenarioOptions(), config: JSON = .object([]), thresholds: [String: [String]], ports: MatrixSpec.Ports = MatrixSpec.Ports()) {
         self.name = name
         self.scenario = scenario
         self.load = load
@@ -38,7 +39,7 @@ public struct Budget: Codable, Sendable {
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? "gate-\(scenario)"
         load = try container.decodeIfPresent(LoadSpec.self, forKey: .load) ?? LoadSpec()
         options = try container.decodeIfPresent(ScenarioOptions.self, forKey: .options) ?? ScenarioOptions()
-        config = try container.decodeIfPresent(JSONValue.self, forKey: .config) ?? .object([:])
+        config = try container.decodeIfPresent(JSON.self, forKey: .config) ?? .object([])
         thresholds = try container.decode([String: [String]].self, forKey: .thresholds)
         ports = try container.decodeIfPresent(MatrixSpec.Ports.self, forKey: .ports) ?? MatrixSpec.Ports(server: 18180, provider: 18190)
         provider = try container.decodeIfPresent(MatrixSpec.ProviderSettings.self, forKey: .provider) ?? MatrixSpec.ProviderSettings()

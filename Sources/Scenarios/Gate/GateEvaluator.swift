@@ -30,8 +30,8 @@ public struct GateEvaluator: Sendable {
         self.thresholds = thresholds
     }
 
-    /// - Parameter histograms: when present, any percentile is read from them; otherwise only
-    ///   the ones a report stores (50, 90, 99, 99.9, 100).
+    /// - Parameter histograms: all-outcomes histograms; when present, any percentile is read
+    ///   from them; otherwise only the ones a report stores (50, 90, 99, 99.9, 100).
     public func evaluate(cells: [CellReport], histograms: [Int: [String: LatencyHistogram]] = [:]) -> [Row] {
         var rows: [Row] = []
         for cell in cells {
@@ -64,22 +64,44 @@ public struct GateEvaluator: Sendable {
                 return threshold.metric == .count ? (Double(cell.counters[name] ?? 0), "") : (nil, "")
             }
             guard let stats = cell.operations[key] else { return (nil, "ms") }
+            // Latencies count every outcome (a timeout with the time it took), when recorded.
+            let latency = cell.allOutcomes[key] ?? stats
             switch threshold.metric {
             case .percentile(let p):
                 if let histogram, histogram.count > 0 { return (histogram.percentileMillis(p), "ms") }
-                return (stats.value(atPercentile: p), "ms")
-            case .mean: return (stats.meanMs, "ms")
-            case .max: return (stats.maxMs, "ms")
+                return (latency.value(atPercentile: p), "ms")
+            case .mean: return (histogram.map(\.meanMillis) ?? latency.meanMs, "ms")
+            case .max: return (histogram.map(\.maxMillis) ?? latency.maxMs, "ms")
             case .count: return (Double(stats.count), "")
             case .rate: return (cell.measuredSeconds > 0 ? Double(stats.count) / max(cell.measuredSeconds, cell.load.duration) : 0, "/s")
             }
         }
     }
 
-    /// 0 every threshold passed, 1 a threshold was breached, 2 nothing could be measured.
-    public static func exitCode(rows: [Row], cells: [CellReport]) -> Int32 {
+    /// 0 every threshold passed, 1 a threshold was breached, 2 nothing could be measured or
+    /// (unless `allowUntrustworthy`) a cell's measurement is not trustworthy.
+    public static func exitCode(rows: [Row], cells: [CellReport], allowUntrustworthy: Bool = false) -> Int32 {
         if cells.isEmpty || cells.allSatisfy({ $0.failure != nil }) { return 2 }
+        if !allowUntrustworthy, untrustworthyReason(cells: cells) != nil { return 2 }
         return rows.allSatisfy(\.passed) ? 0 : 1
+    }
+
+    /// Why the first measured cell that isn't trustworthy isn't (nil when all are).
+    public static func untrustworthyReason(cells: [CellReport]) -> String? {
+        guard let cell = cells.first(where: { $0.failure == nil && !$0.trustworthy }) else { return nil }
+        let reasons = cell.engine?.reasons ?? []
+        return "\(cell.displayName): " + (reasons.isEmpty ? "no load-engine data" : reasons.joined(separator: "; "))
+    }
+
+    /// Histograms of a report directory (from its `.hlog` interval logs), so any p(N) can be read.
+    public static func histograms(fromReport directory: String, cells: [CellReport]) -> [Int: [String: LatencyHistogram]] {
+        var result: [Int: [String: LatencyHistogram]] = [:]
+        for cell in cells {
+            let path = directory + "/histograms/" + ReportWriter.hlogName(cell: cell)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            result[cell.id] = IntervalLog.totals(text)
+        }
+        return result
     }
 
     /// A fixed-width table: cell, key, budget, measured, result.
@@ -94,4 +116,5 @@ public struct GateEvaluator: Sendable {
     }
 }
 
+import Profiler
 import Foundation

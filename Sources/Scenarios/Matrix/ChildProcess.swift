@@ -14,8 +14,9 @@ public final class ChildProcess: Sendable {
     public let command: String
     private let exitStatus = Mutex<Int32?>(nil)
 
-    /// Starts `executable arguments…`; stdout and stderr go to `logPath` (or /dev/null).
-    public init(executable: String, arguments: [String], logPath: String?) throws {
+    /// Starts `executable arguments…`; stdout and stderr go to `logPath` (or /dev/null). The
+    /// child inherits this process's environment minus `unsetting`.
+    public init(executable: String, arguments: [String], logPath: String?, unsetting: Set<String> = []) throws {
         guard !ChildRegistry.interrupted.load(ordering: .sequentiallyConsistent) else {
             throw ScenarioError("interrupted")
         }
@@ -29,7 +30,10 @@ public final class ChildProcess: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &fileActions, nil, argv, environ)
+        let environment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment
+            .filter { !unsetting.contains($0.key) }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in environment { free(pointer) } }
+        let result = posix_spawn(&child, executable, &fileActions, nil, argv, environment)
         guard result == 0 else {
             throw ScenarioError("could not start \(executable): \(String(cString: strerror(result)))")
         }
@@ -85,8 +89,10 @@ public final class ChildProcess: Sendable {
     }
 
     /// Runs to completion (bounded by `timeout`), killing it if it overruns.
-    public static func run(executable: String, arguments: [String], logPath: String?, timeout: Duration) async throws -> Int32 {
-        let child = try ChildProcess(executable: executable, arguments: arguments, logPath: logPath)
+    public static func run(
+        executable: String, arguments: [String], logPath: String?, timeout: Duration, unsetting: Set<String> = []
+    ) async throws -> Int32 {
+        let child = try ChildProcess(executable: executable, arguments: arguments, logPath: logPath, unsetting: unsetting)
         if let status = await child.wait(timeout: timeout) { return status }
         await child.stop(grace: .seconds(2))
         throw ScenarioError("\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.first ?? "") did not finish within \(timeout)")

@@ -1,3 +1,5 @@
+import ProviderSimulator
+import WireJSON
 import Foundation
 
 /// A matrix file: one scenario and load, run once per combination of configuration axes.
@@ -14,11 +16,11 @@ import Foundation
 /// ```
 public struct MatrixSpec: Codable, Sendable {
     public struct Axis: Codable, Sendable, Equatable {
-        /// Dotted path into the server configuration (DESIGN §7), e.g. `db.primary.poolSize`.
+        /// Dotted path into the server configuration (docs/design.md §7), e.g. `db.primary.poolSize`.
         public var path: String
-        public var values: [JSONValue]
+        public var values: [JSON]
 
-        public init(path: String, values: [JSONValue]) {
+        public init(path: String, values: [JSON]) {
             self.path = path
             self.values = values
         }
@@ -60,20 +62,23 @@ public struct MatrixSpec: Codable, Sendable {
     public var load: LoadSpec
     public var options: ScenarioOptions
     /// Base server configuration every cell starts from.
-    public var config: JSONValue
+    public var config: JSON
     public var axes: [Axis]
     /// Runs of each cell (to measure run-to-run noise).
     public var `repeat`: Int
     public var selection: SelectionRule
     public var ports: Ports
     public var provider: ProviderSettings
+    /// When set, every cell searches for its capacity instead of running `load.rate` once.
+    public var search: SearchSpec?
 
     public init(
-        name: String, scenario: String, load: LoadSpec, options: ScenarioOptions = ScenarioOptions(), config: JSONValue = .object([:]),
+        name: String, scenario: String, load: LoadSpec, options: ScenarioOptions = ScenarioOptions(), config: JSON = .object([]),
         axes: [Axis] = [], repeat: Int = 1, selection: SelectionRule = SelectionRule(), ports: Ports = Ports(),
-        provider: ProviderSettings = ProviderSettings()
+        provider: ProviderSettings = ProviderSettings(), search: SearchSpec? = nil
     ) {
         self.provider = provider
+        self.search = search
         self.name = name
         self.scenario = scenario
         self.load = load
@@ -86,7 +91,7 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider
+        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search
     }
 
     public init(from decoder: any Decoder) throws {
@@ -95,12 +100,13 @@ public struct MatrixSpec: Codable, Sendable {
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? scenario
         load = try container.decodeIfPresent(LoadSpec.self, forKey: .load) ?? LoadSpec()
         options = try container.decodeIfPresent(ScenarioOptions.self, forKey: .options) ?? ScenarioOptions()
-        config = try container.decodeIfPresent(JSONValue.self, forKey: .config) ?? .object([:])
+        config = try container.decodeIfPresent(JSON.self, forKey: .config) ?? .object([])
         axes = try container.decodeIfPresent([Axis].self, forKey: .axes) ?? []
         `repeat` = max(1, try container.decodeIfPresent(Int.self, forKey: .repeat) ?? 1)
         selection = try container.decodeIfPresent(SelectionRule.self, forKey: .selection) ?? SelectionRule()
         ports = try container.decodeIfPresent(Ports.self, forKey: .ports) ?? Ports()
         provider = try container.decodeIfPresent(ProviderSettings.self, forKey: .provider) ?? ProviderSettings()
+        search = try container.decodeIfPresent(SearchSpec.self, forKey: .search)
     }
 
     public static func load(path: String) throws -> MatrixSpec {
@@ -115,6 +121,7 @@ public struct MatrixSpec: Codable, Sendable {
             throw ScenarioError("unknown scenario \"\(scenario)\" (see `scenarios list`)")
         }
         guard load.rate > 0, load.duration > 0 else { throw ScenarioError("load.rate and load.duration must be > 0") }
+        try search?.validate()
         for axis in axes where axis.values.isEmpty {
             throw ScenarioError("axis \(axis.path) has no values")
         }
@@ -124,14 +131,14 @@ public struct MatrixSpec: Codable, Sendable {
     public struct Cell: Sendable {
         public var index: Int
         public var label: String
-        public var axes: [String: JSONValue]
-        public var config: JSONValue
+        public var axes: [String: JSON]
+        public var config: JSON
         public var repeatIndex: Int
     }
 
     /// The cartesian product of the axes, each repeated `repeat` times (repeats adjacent).
     public func cells() -> [Cell] {
-        var combinations: [[(String, JSONValue)]] = [[]]
+        var combinations: [[(String, JSON)]] = [[]]
         for axis in axes {
             combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.path, $0)] } }
         }
@@ -139,7 +146,7 @@ public struct MatrixSpec: Codable, Sendable {
         for combination in combinations {
             var config = self.config
             for (path, value) in combination { config.set(path: path, to: value) }
-            config.set(path: "http.port", to: .number(Double(ports.server)))
+            config.set(path: "http.port", to: .int(ports.server))
             config.set(path: "provider.url", to: .string("http://127.0.0.1:\(ports.provider)"))
             let label = combination.isEmpty
                 ? scenario
@@ -153,6 +160,20 @@ public struct MatrixSpec: Codable, Sendable {
 
     /// Rough seconds per cell, for the ETA (start-up, sign-in, warm-up, measurement, drain).
     public var estimatedSecondsPerCell: Double {
-        8 + load.warmup + load.duration + 3
+        guard let search else { return 8 + load.warmup + load.duration + 3 }
+        // A typical search: ~6 growth steps and the refinements, each step plus its drain.
+        return 10 + load.warmup + Double(6 + search.refine) * (search.stepSeconds + 1)
+    }
+
+    /// `cells()` in a random order drawn from `seed` (so order cannot pose as an effect).
+    public func shuffledCells(seed: UInt64) -> [Cell] {
+        var generator = SplitMix64(seed: seed)
+        var result = cells()
+        guard result.count > 1 else { return result }
+        for index in stride(from: result.count - 1, to: 0, by: -1) {
+            let other = Int(generator.next() % UInt64(index + 1))
+            result.swapAt(index, other)
+        }
+        return result
     }
 }

@@ -7,6 +7,13 @@ public struct ServerInstance: Sendable {
     public let baseURL: String
     public let logDirectory: String
 
+    /// Environment variables that would override what the runner sets per cell in the config
+    /// file (the server reads `EXCHANGE_*` after the file): a cell's own database, Redis
+    /// namespace, port and provider must win over whatever the shell exported.
+    public static let cellOwnedEnvironment: Set<String> = [
+        "EXCHANGE_REDIS_KEY_PREFIX", "EXCHANGE_DB_PRIMARY_URL", "EXCHANGE_DB_REPLICA_URL", "EXCHANGE_HTTP_PORT", "EXCHANGE_PROVIDER_URL",
+    ]
+
     public init(binary: String, configPath: String, port: Int, logDirectory: String) {
         self.binary = binary
         self.configPath = configPath
@@ -20,7 +27,8 @@ public struct ServerInstance: Sendable {
             executable: binary,
             arguments: ["migrate", "--config", configPath],
             logPath: logDirectory + "/migrate.log",
-            timeout: .seconds(120)
+            timeout: .seconds(120),
+            unsetting: Self.cellOwnedEnvironment
         )
         guard status == 0 else { throw ScenarioError("exchange-server migrate exited \(status) (see \(logDirectory)/migrate.log)") }
     }
@@ -31,7 +39,8 @@ public struct ServerInstance: Sendable {
             executable: binary,
             arguments: ["grant-operator", phone, "--config", configPath],
             logPath: logDirectory + "/grant-operator.log",
-            timeout: .seconds(60)
+            timeout: .seconds(60),
+            unsetting: Self.cellOwnedEnvironment
         )
         guard status == 0 else {
             throw ScenarioError("exchange-server grant-operator exited \(status) (see \(logDirectory)/grant-operator.log)")
@@ -40,7 +49,9 @@ public struct ServerInstance: Sendable {
 
     /// `exchange-server serve --config F`, then waits for `GET /ready` 200.
     public func start(logName: String, readyTimeout: Duration = .seconds(60)) async throws -> ChildProcess {
-        let child = try ChildProcess(executable: binary, arguments: ["serve", "--config", configPath], logPath: logDirectory + "/" + logName)
+        let child = try ChildProcess(
+            executable: binary, arguments: ["serve", "--config", configPath], logPath: logDirectory + "/" + logName, unsetting: Self.cellOwnedEnvironment
+        )
         switch await pollUntilAnswering(child: child, url: baseURL + "/ready", timeout: readyTimeout) {
         case .ready:
             return child

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Scrapes `GET /metrics` before, periodically during, and after a measured run.
@@ -9,12 +10,25 @@ public final class MetricsScraper: Sendable {
         self.api = api
     }
 
+    /// Families the lab reads (`_bucket`/`_sum`/`_count` included); the rest is skipped unparsed.
+    static let watchedFamilies: [String] = ServerMetrics.histogramFamilies + ServerMetrics.gaugeFamilies + ServerMetrics.counterFamilies
+
+    /// Scrapes and parses the watched families. Parsing a large exposition takes milliseconds
+    /// of CPU, so it runs on a Dispatch thread, never on the Swift concurrency pool where the
+    /// load engine dispatches its arrivals.
     public func scrape() async -> Result<PrometheusScrape, ScenarioError> {
         let answer = await api.get("/metrics")
         guard answer.isSuccess else {
             return .failure(ScenarioError("GET /metrics answered \(answer.errorCode ?? "?")"))
         }
-        return .success(PrometheusScrape.parse(String(decoding: answer.body, as: UTF8.self)))
+        let body = answer.body
+        let scrape = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                let text = String(decoding: body, as: UTF8.self)
+                continuation.resume(returning: PrometheusScrape.parse(text, families: Self.watchedFamilies))
+            }
+        }
+        return .success(scrape)
     }
 
     /// Samples every `interval` until cancelled.

@@ -35,10 +35,12 @@ public struct PrometheusScrape: Sendable {
         samples.first { $0.name == name && $0.labels == labels }?.value
     }
 
-    /// Parses the text format; malformed lines are skipped.
-    public static func parse(_ text: String) -> PrometheusScrape {
+    /// Parses the text format; malformed lines are skipped. With `families`, only samples whose
+    /// name starts with one of them are parsed.
+    public static func parse(_ text: String, families: [String]? = nil) -> PrometheusScrape {
         var scrape = PrometheusScrape()
         for rawLine in text.split(whereSeparator: \.isNewline) {
+            if let families, !rawLine.hasPrefix("#"), !families.contains(where: { rawLine.hasPrefix($0) }) { continue }
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             if line.hasPrefix("#") {

@@ -5,7 +5,10 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
     public struct HistogramDelta: Codable, Sendable, Equatable {
         public var count: Double
         public var meanMs: Double
+        /// Estimated (interpolated inside the bucket, as `histogram_quantile` does).
         public var p99Ms: Double?
+        /// The lower bound of the bucket the p99 falls in: the true p99 is at least this.
+        public var p99LowMs: Double? = nil
     }
 
     /// Gauges: value before, after, and the highest seen while sampling.
@@ -18,6 +21,8 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
     public var histograms: [String: HistogramDelta] = [:]
     public var gauges: [String: GaugeSpan] = [:]
     public var counters: [String: Double] = [:]
+    /// Request duration per route, every status merged (`http_server_request_duration_seconds{method,route}`).
+    public var routes: [String: HistogramDelta] = [:]
     /// Set when a scrape failed (the cell still counts; these numbers are then partial).
     public var scrapeError: String?
 
@@ -34,7 +39,9 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
         "process_heap_allocated_bytes", "process_heap_resident_bytes", "outbox_pending", "ws_connections",
     ]
     /// Counter families whose increase we keep.
-    public static let counterFamilies = ["queue_jobs_total", "ratelimit_decisions_total", "exchange_transitions_total"]
+    public static let counterFamilies = [
+        "queue_jobs_total", "ratelimit_decisions_total", "exchange_transitions_total", "db_pool_acquire_timeouts_total",
+    ]
 
     /// Mean pool acquire wait over all pools, ms (nil if the server exposes none).
     public var poolAcquireMeanMs: Double? {
@@ -65,6 +72,7 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
                 result.histograms[series] = delta
             }
         }
+        result.routes = histogramDeltas(family: "http_server_request_duration_seconds", before: before, after: after, merging: ["status"])
         for family in gaugeFamilies {
             for sample in after.samples(named: family) {
                 let key = sample.key
@@ -83,10 +91,13 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
         return result
     }
 
-    static func histogramDeltas(family: String, before: PrometheusScrape, after: PrometheusScrape) -> [String: HistogramDelta] {
+    /// Deltas per series; labels in `merging` are dropped first, so their series add up (e.g.
+    /// every `status` of one route) and the p99 is read from the summed buckets.
+    static func histogramDeltas(family: String, before: PrometheusScrape, after: PrometheusScrape, merging: Set<String> = []) -> [String: HistogramDelta] {
         func seriesKey(_ sample: PrometheusSample) -> String {
             var labels = sample.labels
             labels.removeValue(forKey: "le")
+            for label in merging { labels.removeValue(forKey: label) }
             return PrometheusSample(name: family, labels: labels, value: 0).key
         }
         func diff(_ suffix: String) -> [String: Double] {
@@ -97,20 +108,38 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
         }
         let counts = diff("_count")
         let sums = diff("_sum")
-        var buckets: [String: [(le: Double, count: Double)]] = [:]
+        var bucketSums: [String: [Double: Double]] = [:]
         let beforeBuckets = Dictionary(
             before.samples(named: family + "_bucket").map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }
         )
         for sample in after.samples(named: family + "_bucket") {
             guard let le = sample.labels["le"].flatMap(PrometheusScrape.parseValue) else { continue }
-            buckets[seriesKey(sample), default: []].append((le, sample.value - (beforeBuckets[sample.key] ?? 0)))
+            bucketSums[seriesKey(sample), default: [:]][le, default: 0] += sample.value - (beforeBuckets[sample.key] ?? 0)
         }
+        let buckets = bucketSums.mapValues { $0.map { (le: $0.key, count: $0.value) } }
         var result: [String: HistogramDelta] = [:]
         for (series, count) in counts where count > 0 {
             let mean = (sums[series] ?? 0) / count * 1000
-            result[series] = HistogramDelta(count: count, meanMs: mean, p99Ms: quantile(0.99, buckets: buckets[series] ?? []).map { $0 * 1000 })
+            let seriesBuckets = buckets[series] ?? []
+            result[series] = HistogramDelta(
+                count: count, meanMs: mean, p99Ms: quantile(0.99, buckets: seriesBuckets).map { $0 * 1000 },
+                p99LowMs: bucketLowerBound(0.99, buckets: seriesBuckets).map { $0 * 1000 }
+            )
         }
         return result
+    }
+
+    /// The lower bound of the bucket holding quantile `q`.
+    public static func bucketLowerBound(_ q: Double, buckets: [(le: Double, count: Double)]) -> Double? {
+        let sorted = buckets.sorted { $0.le < $1.le }
+        guard let total = sorted.last?.count, total > 0 else { return nil }
+        let rank = q * total
+        var lowerBound = 0.0
+        for bucket in sorted {
+            if bucket.count >= rank { return lowerBound }
+            lowerBound = bucket.le
+        }
+        return lowerBound
     }
 
     /// `histogram_quantile` over cumulative buckets (linear interpolation inside a bucket).

@@ -38,7 +38,7 @@ public final class ProgressPrinter: Sendable {
 
     public func beginCell(_ index: Int, label: String) {
         state.withLock {
-            if $0.cell > 0 { $0.finishedCells.append(($0.cellStarted.duration(to: .now)).secondsDouble) }
+            if $0.cell > 0 { $0.finishedCells.append(($0.cellStarted.duration(to: .now)).seconds) }
             $0.cell = index + 1
             $0.label = label
             $0.cellStarted = .now
@@ -64,16 +64,16 @@ public final class ProgressPrinter: Sendable {
 
     func line() -> String {
         let snapshot = state.withLock { $0 }
-        let elapsed = snapshot.started.duration(to: .now).secondsDouble
+        let elapsed = snapshot.started.duration(to: .now).seconds
         let perCell = snapshot.finishedCells.isEmpty
             ? snapshot.secondsPerCell
             : snapshot.finishedCells.reduce(0, +) / Double(snapshot.finishedCells.count)
-        let inCell = snapshot.cellStarted.duration(to: .now).secondsDouble
+        let inCell = snapshot.cellStarted.duration(to: .now).seconds
         let remaining = max(0, Double(snapshot.cells - snapshot.cell) * perCell + max(0, perCell - inCell))
         var parts = ["cell \(snapshot.cell)/\(snapshot.cells)", "\(Self.clock(elapsed)) / ETA \(Self.clock(remaining))"]
         if let phase = status.current {
-            let phaseElapsed = phase.started.duration(to: .now).secondsDouble
-            parts.append("\(phase.name) \(Int(phaseElapsed))/\(Int(phase.expected.secondsDouble))s")
+            let phaseElapsed = phase.started.duration(to: .now).seconds
+            parts.append("\(phase.name) \(Int(phaseElapsed))/\(Int(phase.expected.seconds))s")
             if let recorder = phase.recorder {
                 let live = recorder.live(phase.operation)
                 let rate = phaseElapsed > 0 ? Double(live.count) / phaseElapsed : 0

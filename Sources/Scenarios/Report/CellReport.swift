@@ -1,20 +1,27 @@
+import WireJSON
+
 /// One measured cell: a configuration, the load offered, and what came back.
 public struct CellReport: Codable, Sendable {
     public var id: Int
     /// `poolSize=8 mode=queued`, from the axes (or the scenario name for a single run).
     public var label: String
     /// Axis path → value for this cell.
-    public var axes: [String: JSONValue]
+    public var axes: [String: JSON]
     public var repeatIndex: Int
+    /// Position in the order cells actually ran (differs from `id` with `--shuffle`).
+    public var runOrder: Int?
     /// The server configuration file written for this cell (null for runs against a running server).
-    public var config: JSONValue
+    public var config: JSON
     public var scenario: String
     public var load: LoadSpec
     public var offeredRate: Double
     public var achievedRate: Double
     public var measuredSeconds: Double
     public var primaryOperation: String
+    /// Successes only.
     public var operations: [String: OperationStats]
+    /// Every outcome, errors and timeouts with the time they took.
+    public var allOutcomes: [String: OperationStats] = [:]
     /// Errors by code over all operations.
     public var errors: [String: Int]
     /// Failed / attempted over the client operations (derived measures like `e2e_*` excluded).
@@ -23,6 +30,12 @@ public struct CellReport: Codable, Sendable {
     public var checks: [String: Bool]
     public var engine: EngineHealth?
     public var serverMetrics: ServerMetrics?
+    /// CPU per process and PostgreSQL wait events over the measured window.
+    public var resources: ResourceUsage?
+    /// Set when the cell searched for its capacity: the answer and every step.
+    public var capacity: Capacity?
+    /// The Redis key prefix and PostgreSQL database the cell ran in (isolated cells).
+    public var isolation: [String: String]?
     public var notes: [String]
     /// Why the cell produced no measurement (server didn't start, sign-in failed, …).
     public var failure: String?
@@ -30,7 +43,7 @@ public struct CellReport: Codable, Sendable {
     /// Operations that are derived from others rather than attempted calls.
     public static let derivedOperations: Set<String> = ["e2e_completed", "e2e_observed", "ws_delivery_lag", "recovery", "claim_won", "claim_lost", "claim_race"]
 
-    public init(id: Int, label: String, axes: [String: JSONValue], repeatIndex: Int, config: JSONValue, scenario: String, load: LoadSpec, primaryOperation: String) {
+    public init(id: Int, label: String, axes: [String: JSON], repeatIndex: Int, config: JSON, scenario: String, load: LoadSpec, primaryOperation: String) {
         self.id = id
         self.label = label
         self.axes = axes
@@ -60,7 +73,9 @@ public struct CellReport: Codable, Sendable {
         errors = snapshot.errorsByCode
         counters = snapshot.counters
         checks = outcome.checks
-        engine = outcome.health.judged(dispatchLimitMs: load.maxDispatchDelayMs)
+        allOutcomes = snapshot.allOutcomeStats()
+        let measured = allOutcomes[outcome.primaryOperation]
+        engine = outcome.health.judged(operationP50Ms: measured?.p50Ms, operationMaxMs: measured?.maxMs)
         notes += outcome.notes
         measuredSeconds = outcome.measuredSeconds
         primaryOperation = outcome.primaryOperation
@@ -72,7 +87,24 @@ public struct CellReport: Codable, Sendable {
             attempted += stats.count + stats.errors
             failed += stats.errors
         }
-        errorRate = attempted > 0 ? Double(failed) / Double(attempted) : 0
+        let dropped = engine?.dropped ?? 0
+        errorRate = attempted + dropped > 0 ? Double(failed + dropped) / Double(attempted + dropped) : 0
+    }
+
+    /// Takes the measured figures from one step's window (the fixed step, or the capacity step
+    /// of a search), so client and server numbers describe the same window.
+    public mutating func apply(step: CapacityStep, primary: String) {
+        offeredRate = step.offeredRate
+        operations = step.operations
+        allOutcomes = step.allOutcomes
+        errors = step.errors
+        errorRate = step.errorRate
+        engine = step.engine
+        serverMetrics = step.server
+        resources = step.resources
+        measuredSeconds = step.seconds
+        let count = Double(step.operations[primary]?.count ?? 0)
+        achievedRate = step.seconds > 0 ? count / step.seconds : 0
     }
 
     public var trustworthy: Bool { engine?.trustworthy ?? false }

@@ -8,7 +8,21 @@ enum MarkdownReport {
         lines.append("")
         lines.append("\(report.createdAt) · \(report.machine.summary)")
         lines.append("")
-        lines.append("Offered load: \(formatNumber(report.load.rate))/s \(report.load.arrival.rawValue) arrivals, \(formatNumber(report.load.warmup)) s warm-up, \(formatNumber(report.load.duration)) s measured. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+        if let provenance = report.provenance {
+            lines.append("Provenance: \(provenance.summary).")
+            if let warning = provenance.warning { lines.append("") ; lines.append("⚠️ **\(warning)** (run with `--allow-stale`).") }
+            lines.append("")
+        }
+        if let seed = report.shuffleSeed {
+            lines.append("Cells ran in a shuffled order (seed \(seed)); each had its own PostgreSQL database and Redis key prefix.")
+            lines.append("")
+        }
+        lines += CapacityMarkdown.summary(report)
+        if let search = report.cells.compactMap(\.capacity).first?.search {
+            lines.append("Offered load: a capacity search per cell — \(report.load.arrival.rawValue) arrivals from \(formatNumber(search.startRate))/s, ×\(formatNumber(search.growth)) per \(formatNumber(search.stepSeconds)) s step, then \(search.refine) bisection steps; \(formatNumber(report.load.warmup)) s warm-up. Per-cell figures below are those of its capacity step. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+        } else {
+            lines.append("Offered load: \(formatNumber(report.load.rate))/s \(report.load.arrival.rawValue) arrivals, \(formatNumber(report.load.warmup)) s warm-up, \(formatNumber(report.load.duration)) s measured. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+        }
         lines.append("")
         lines.append("## Summary")
         lines.append("")
@@ -69,12 +83,15 @@ enum MarkdownReport {
             lines.append("")
             lines.append("### \(ReportCharts.cellName(cell))")
             lines.append("")
-            lines.append("| operation | count | errors | p50 | p90 | p99 | p99.9 | max |")
-            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+            lines += CapacityMarkdown.steps(cell)
+            lines.append("| operation | count | errors | p50 | p90 | p99 | p99.9 | max | p99 all outcomes | max all outcomes |")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for (name, stats) in cell.operations.sorted(by: { $0.key < $1.key }) {
+                let all = cell.allOutcomes[name]
                 lines.append(
                     "| \(name) | \(stats.count) | \(stats.errors) | "
-                        + [stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.p999Ms, stats.maxMs].map(formatMillis).joined(separator: " | ") + " |"
+                        + [stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.p999Ms, stats.maxMs].map(formatMillis).joined(separator: " | ")
+                        + " | \(all.map { formatMillis($0.p99Ms) } ?? "—") | \(all.map { formatMillis($0.maxMs) } ?? "—") |"
                 )
             }
             if !cell.errors.isEmpty {
@@ -115,7 +132,12 @@ enum MarkdownReport {
             lines.append("")
             lines.append("## Charts")
             lines.append("")
-            for chart in charts.sorted() { lines.append("![\(chart)](\(chart))") }
+            for chart in charts.sorted() where !chart.hasPrefix("timeline/") { lines.append("![\(chart)](\(chart))") }
+            let timelines = charts.filter { $0.hasPrefix("timeline/") }.sorted()
+            if !timelines.isEmpty {
+                lines.append("")
+                lines.append("Latency over time per cell (from the `.hlog` interval logs): " + timelines.map { "[\($0.dropFirst("timeline/".count).dropLast(4))](\($0))" }.joined(separator: " · "))
+            }
         }
         lines.append("")
         return lines.joined(separator: "\n")

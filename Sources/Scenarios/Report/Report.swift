@@ -14,6 +14,17 @@ public struct Report: Codable, Sendable {
     public var cells: [CellReport]
     /// Cell label → operation → relative spread of p99 across repeats ((max − min) / median).
     public var variability: [String: [String: Double]]
+    /// Code, binary, time and machine load behind the numbers.
+    public var provenance: Provenance?
+    /// The seed cells were shuffled with (nil: matrix order).
+    public var shuffleSeed: UInt64?
+    /// Per cell label with repeats: every operation's summary from the repeats' histograms
+    /// merged (never averaged percentiles).
+    public var merged: [String: [String: OperationStats]]?
+    /// Per configuration group, the smallest pool size within 5 % of the best capacity.
+    public var knees: [Knee]?
+    /// Cell label → the capacities its repeats found (run-to-run spread of a search).
+    public var capacitySpread: [String: [Double]]?
 
     public init(name: String, scenario: String, load: LoadSpec, options: ScenarioOptions, machine: MachineInfo, selection: SelectionRule, cells: [CellReport]) {
         self.name = name
@@ -26,6 +37,13 @@ public struct Report: Codable, Sendable {
         self.cells = cells
         self.best = BestChoice.select(cells: cells, rule: selection)
         self.variability = Self.spread(cells)
+        let knees = Knee.find(cells: cells)
+        self.knees = knees.isEmpty ? nil : knees
+        var spread: [String: [Double]] = [:]
+        for (label, group) in Dictionary(grouping: cells.filter { $0.failure == nil && $0.capacity != nil }, by: \.label) where group.count > 1 {
+            spread[label] = group.map { $0.capacity?.rate ?? 0 }
+        }
+        self.capacitySpread = spread.isEmpty ? nil : spread
     }
 
     static func spread(_ cells: [CellReport]) -> [String: [String: Double]] {

@@ -1,11 +1,12 @@
+import Profiler
 import Foundation
 
 /// Which charts a report gets, built from its cells: file name → SVG text.
 enum ReportCharts {
-    static func make(report: Report, histograms: [Int: [String: LatencyHistogram]]) -> [String: String] {
+    static func make(report: Report, histograms: [Int: [String: LatencyHistogram]], intervals: [Int: [IntervalSlice]] = [:]) -> [String: String] {
         let cells = report.cells.filter { $0.failure == nil }
         guard !cells.isEmpty else { return [:] }
-        var charts: [String: String] = [:]
+        var charts = CapacityCharts.make(report: report, intervals: intervals)
         let primary = cells[0].primaryOperation
         let rule = report.selection
         let budget = rule.operation == primary && rule.percentile == 99 ? (label: "budget \(formatMillis(rule.ceilingMs))", value: rule.ceilingMs) : nil

@@ -34,8 +34,8 @@ public enum ExchangeApplication {
             ShutdownCloser(close: { await services.close() }),
             ReadinessMonitor(readiness: services.readiness),
             ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
-            EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger),
-            RetentionPruner(infrastructure: services.infrastructure),
+            EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger, channel: services.namespace.events),
+            RetentionPruner(infrastructure: services.infrastructure, keys: services.namespace.queues),
         ] + QueueSystem.backgroundServices(services.queueParts) + extraServices
         return Application(
             router: router,

@@ -20,6 +20,8 @@ public final class ExchangeServices: Sendable {
     public var database: Database { infrastructure.database }
     public var redis: RedisClient { infrastructure.redis }
     public var logger: Logger { infrastructure.logger }
+    /// Every Redis key, stream, group and channel name (`redis.keyPrefix`).
+    public var namespace: RedisNamespace { infrastructure.namespace }
     public var requests: RequestStore { requestService.store }
     public var users: UserStore { signIn.users }
 
@@ -32,8 +34,9 @@ public final class ExchangeServices: Sendable {
         let configuration = infrastructure.configuration
         let (metrics, primary, redis, logger) = (infrastructure.metrics, infrastructure.database.primary, infrastructure.redis, infrastructure.logger)
         let users = UserStore(primary: primary)
-        let sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
-        let rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics)
+        let namespace = infrastructure.namespace
+        let sessions = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds, namespace: namespace)
+        let rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics, namespace: namespace)
         self.rateLimiter = rateLimiter
         let authenticator = Authenticator(
             users: users, cache: sessions, unknown: UnknownTokens(lifetime: .seconds(configuration.auth.negativeCacheSeconds)),
@@ -46,7 +49,7 @@ public final class ExchangeServices: Sendable {
         let sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: primary, metrics: metrics, logger: logger)
         self.sideEffects = sideEffects
         self.requestService = RequestService(
-            store: RequestStore(primary: primary), sideEffects: sideEffects, publisher: EventPublisher(redis: redis, logger: logger),
+            store: RequestStore(primary: primary), sideEffects: sideEffects, publisher: EventPublisher(redis: redis, logger: logger, channel: namespace.events),
             rateLimiter: rateLimiter, createsPerMinute: configuration.rateLimit.perUserPerMinute, metrics: metrics
         )
         self.signIn = SignInService(

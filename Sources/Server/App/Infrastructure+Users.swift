@@ -4,7 +4,7 @@ extension Infrastructure {
     public func grantOperator(phone: String) async throws -> UserStore.User {
         let users = UserStore(primary: database.primary)
         let user = try await users.grantOperator(phone: phone)
-        let cache = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds)
+        let cache = SessionCache(redis: redis, ttlSeconds: configuration.auth.sessionCacheSeconds, namespace: namespace)
         try await cache.roleChanged(user, sessions: users.sessionHashes(phone: phone))
         return user
     }

@@ -10,9 +10,12 @@ public final class Infrastructure: Sendable {
     public let database: Database
     public let redis: RedisClient
     public let logger: Logger
+    /// Every Redis key, stream, group and channel name (`redis.keyPrefix`).
+    public let namespace: RedisNamespace
 
     public init(configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        self.namespace = RedisNamespace(prefix: configuration.redis.keyPrefix)
         self.logger = logger
         let metrics = ServerMetrics()
         self.metrics = metrics

@@ -10,9 +10,10 @@ import RedisClient
 struct SessionCache: Sendable {
     let redis: RedisClient
     let ttlSeconds: Int
+    var namespace = RedisNamespace.standard
 
-    private func key(_ tokenHash: String) -> String { "session:\(tokenHash)" }
-    private func versionKey(_ userID: String) -> String { "session-role:\(userID)" }
+    private func key(_ tokenHash: String) -> String { namespace.session(tokenHash) }
+    private func versionKey(_ userID: String) -> String { namespace.key("session-role:\(userID)") }
 
     func get(_ tokenHash: String) async -> Actor? {
         guard let value = try? await redis.get(key(tokenHash)) else { return nil }

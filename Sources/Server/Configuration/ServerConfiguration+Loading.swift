@@ -137,6 +137,7 @@ struct ConfigurationField: Sendable {
         .int("db.routing.lagCheckIntervalMs", \.db.routing.lagCheckIntervalMs, 50...600_000),
         .string("redis.url", \.redis.url, validate: { $0.hasPrefix("redis://") }),
         .int("redis.poolSize", \.redis.poolSize, 1...64),
+        .string("redis.keyPrefix", \.redis.keyPrefix, validate: RedisNamespace.isValid),
         .choice("sideEffects.mode", \.sideEffects.mode),
         .int("workers.count", \.workers.count, 0...64),
         .int("workers.concurrency", \.workers.concurrency, 1...1024),

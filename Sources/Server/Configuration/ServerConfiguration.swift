@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public struct Redis: Sendable, Equatable {
         public var url = "redis://127.0.0.1:56379"
         public var poolSize = 2
+        /// Prefix of every key, stream, consumer group and channel (``RedisNamespace``).
+        public var keyPrefix = RedisNamespace.defaultPrefix
     }
 
     public enum SideEffectMode: String, Sendable, Equatable, CaseIterable {

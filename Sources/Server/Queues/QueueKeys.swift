@@ -1,5 +1,7 @@
 /// The Redis keys of the durable queues. One prefix names them all, so a test (or a second
-/// exchange on the same Redis) can run its own set side by side.
+/// exchange on the same Redis) can run its own set side by side. The server builds them from
+/// ``RedisNamespace`` (`redis.keyPrefix`): `exchange:queue:critical`, group `exchange:workers`.
+/// The table below leaves out the `redis.keyPrefix`.
 ///
 /// | key | type | holds |
 /// |---|---|---|
@@ -18,7 +20,8 @@ public struct QueueKeys: Sendable, Hashable {
         self.group = group
     }
 
-    public static let standard = QueueKeys()
+    /// The keys under the default `redis.keyPrefix` (`exchange:queue:…`, group `exchange:workers`).
+    public static let standard = RedisNamespace.standard.queues
 
     public func stream(_ queue: QueueName) -> String { "\(prefix):\(queue.rawValue)" }
     public func delayed(_ queue: QueueName) -> String { "\(prefix):\(queue.rawValue):delayed" }

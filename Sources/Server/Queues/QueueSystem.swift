@@ -20,6 +20,7 @@ public enum QueueSystem {
         public var samplerInterval: Duration = .seconds(1)
 
         public init(configuration: ServerConfiguration) {
+            keys = RedisNamespace(prefix: configuration.redis.keyPrefix).queues
             workerCount = configuration.workers.count
             consumer.concurrency = configuration.workers.concurrency
             consumer.visibilityTimeout = .milliseconds(configuration.workers.visibilityTimeoutMs)
@@ -121,7 +122,7 @@ public enum QueueSystem {
     }
 
     /// The dead-letter streams, for `exchange-server jobs`.
-    public static func deadLetters(_ infrastructure: Infrastructure, keys: QueueKeys = .standard) -> DeadLetters {
-        DeadLetters(redis: infrastructure.redis, keys: keys)
+    public static func deadLetters(_ infrastructure: Infrastructure, keys: QueueKeys? = nil) -> DeadLetters {
+        DeadLetters(redis: infrastructure.redis, keys: keys ?? infrastructure.namespace.queues)
     }
 }

@@ -1,3 +1,4 @@
+import Profiler
 import Foundation
 
 /// When a failed job runs again, and when it gives up (docs/design.md §6). Pure: the caller passes
@@ -56,12 +57,5 @@ public struct RetryPolicy: Sendable, Equatable {
         let base = baseDelay.seconds
         let capped = min(base * pow(multiplier, exponent), maxDelay.seconds)
         return .nanoseconds(Int64((capped * 1e9).rounded()))
-    }
-}
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -22,8 +22,10 @@ public struct RateLimiter: Sendable {
     let algorithm: ServerConfiguration.RateLimitAlgorithm
     let failOpen: Bool
     let metrics: ServerMetrics
+    let namespace: RedisNamespace
 
-    init(redis: RedisClient, configuration: ServerConfiguration.RateLimit, metrics: ServerMetrics) {
+    init(redis: RedisClient, configuration: ServerConfiguration.RateLimit, metrics: ServerMetrics, namespace: RedisNamespace = .standard) {
+        self.namespace = namespace
         self.redis = redis
         self.algorithm = configuration.algorithm
         self.failOpen = configuration.failOpen
@@ -75,7 +77,7 @@ public struct RateLimiter: Sendable {
         case .sliding: script = Self.slidingLog
         case .gcra: script = Self.gcra
         }
-        let reply = try await redis.evalSHA(script, keys: ["rl:\(algorithm.rawValue):\(key)"], args: [String(limit), String(windowMs), String(nowMs)])
+        let reply = try await redis.evalSHA(script, keys: [namespace.rateLimit(algorithm.rawValue, key)], args: [String(limit), String(windowMs), String(nowMs)])
         guard let values = reply.array, values.count == 2, let allowed = values[0].int, let waitMs = values[1].int else {
             throw RedisError.unexpectedReply("rate-limit script reply")
         }

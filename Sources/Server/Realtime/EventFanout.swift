@@ -16,6 +16,7 @@ struct EventFanout: Service {
     let hub: RealtimeHub
     let redis: RedisConfiguration
     let logger: Logger
+    var channel = EventPublisher.channel
 
     func run() async throws {
         var configuration = redis
@@ -33,7 +34,7 @@ struct EventFanout: Service {
         do {
             // `false` (Redis down right now) is fine: the channel is remembered and subscribed
             // once the connection comes up.
-            try await subscriber.subscribe([EventPublisher.channel])
+            try await subscriber.subscribe([channel])
         } catch {
             logger.warning("event fan-out could not subscribe; retrying in the background", metadata: ["error": "\(error)"])
         }
@@ -52,7 +53,7 @@ struct EventFanout: Service {
                                        metadata: ["reason": "\(reason)"])
                     case .reconnected(let count):
                         hub.metrics.wsSubscriberReconnects.increment()
-                        logger.notice("event fan-out resubscribed to \(EventPublisher.channel)", metadata: ["reconnects": "\(count)"])
+                        logger.notice("event fan-out resubscribed to \(channel)", metadata: ["reconnects": "\(count)"])
                     case .messagesDropped(let total):
                         // Like a reconnect gap: clients see a jump in `seq` and repair it with /sync.
                         if total > dropsCounted { hub.metrics.wsPubsubDropped.increment(by: Int64(total - dropsCounted)) }

@@ -56,7 +56,7 @@ struct RetentionPruner: Service {
                 metrics.retentionRuns("failed").increment()
                 logger.warning("retention pruning failed; next round retries", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: .milliseconds(retention.intervalMs))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(retention.intervalMs)) }
         }
     }
 

@@ -12,8 +12,6 @@ public enum QueueName: String, Sendable, CaseIterable {
         case .analytics: 1
         }
     }
-
-    public var stream: String { "queue:\(rawValue)" }
 }
 
 /// Which provider endpoint a side effect calls.

@@ -1,3 +1,5 @@
+import Profiler
+import WireJSON
 import Foundation
 @testable import Scenarios
 
@@ -18,8 +20,8 @@ enum Fixtures {
         snapshot.counters = ["ws_completions_observed": count]
         let load = LoadSpec(rate: rate, duration: 10, warmup: 1)
         var report = CellReport(
-            id: id, label: "poolSize=\(pool) mode=\(mode)", axes: ["db.primary.poolSize": .number(Double(pool)), "sideEffects.mode": .string(mode)],
-            repeatIndex: 0, config: .object([:]), scenario: "exchange-flow", load: load, primaryOperation: "create_request"
+            id: id, label: "poolSize=\(pool) mode=\(mode)", axes: ["db.primary.poolSize": .int(pool), "sideEffects.mode": .string(mode)],
+            repeatIndex: 0, config: .object([]), scenario: "exchange-flow", load: load, primaryOperation: "create_request"
         )
         let health = EngineHealth(scheduled: count, dropped: 0, dispatch: histogram(millis: [0.1, 0.2]), cpuSeconds: 1, wallSeconds: 10, cores: 2)
         report.apply(ScenarioOutcome(snapshot: snapshot, health: health, measuredSeconds: Double(count) / rate, primaryOperation: "create_request", checks: ["no_event_lost": true]))

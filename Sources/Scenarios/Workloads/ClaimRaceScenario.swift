@@ -1,0 +1,73 @@
+/// K operators race to claim each new pending request; exactly one may win.
+///
+/// Operations: `claim_race` (scheduled creation → every claim answered, one per arrival),
+/// `claim_contended` (each claim), `claim_won`, `claim_lost`.
+/// Options: `operators` (5), `users` (sized from the load).
+public struct ClaimRaceScenario: Scenario {
+    public let name = "claim-race"
+    public let summary = "K operators race for each new pending request; counts winners (must be 1) and claim latency under contention"
+    public let primaryOperation = "claim_race"
+
+    public init() {}
+
+    public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
+        let users = try await context.signInUsers(context.options.int("users", default: context.load.usersNeeded()))
+        let operators = try await context.signInOperators(max(2, context.options.int("operators", default: 5)))
+        let recorder = Recorder()
+        let api = context.api
+        let outcome = await context.measure(recorder: recorder, primary: primaryOperation) { index, scheduled, recorder in
+            let clock = ContinuousClock()
+            let user = users[index % users.count]
+            let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
+            guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
+                recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: clock.now - scheduled)
+                return
+            }
+            recorder.record("create_request", clock.now - scheduled)
+            let winners = await withTaskGroup(of: Bool.self) { group in
+                for op in operators {
+                    group.addTask {
+                        let started = clock.now
+                        let answer = await api.post("/api/requests/\(request.id)/claim", token: op.token)
+                        let latency = clock.now - started
+                        if answer.isSuccess {
+                            recorder.record("claim_contended", latency)
+                            recorder.record("claim_won", latency)
+                            return true
+                        }
+                        if answer.status == 409, answer.errorCode == "already_claimed" {
+                            recorder.record("claim_contended", latency)
+                            recorder.record("claim_lost", latency)
+                        } else {
+                            recorder.recordError("claim_contended", code: answer.errorCode ?? "bad_response", latency: latency)
+                        }
+                        return false
+                    }
+                }
+                var count = 0
+                for await won in group where won { count += 1 }
+                return count
+            }
+            recorder.record("claim_race", clock.now - scheduled)
+            recorder.increment("races")
+            switch winners {
+            case 0: recorder.increment("races_without_winner")
+            case 1: recorder.increment("races_with_one_winner")
+            default: recorder.increment("races_with_several_winners")
+            }
+        }
+        let snapshot = recorder.snapshot()
+        let several = snapshot.counters["races_with_several_winners"] ?? 0
+        let none = snapshot.counters["races_without_winner"] ?? 0
+        var notes = ["\(operators.count) operators per race"]
+        if several > 0 { notes.append("\(several) races had more than one winner — the claim rule is broken") }
+        if none > 0 { notes.append("\(none) races had no winner (every claim failed)") }
+        return ScenarioOutcome(
+            snapshot: snapshot,
+            run: outcome,
+            primaryOperation: primaryOperation,
+            checks: ["at_most_one_winner": several == 0, "exactly_one_winner": several == 0 && none == 0],
+            notes: notes
+        )
+    }
+}

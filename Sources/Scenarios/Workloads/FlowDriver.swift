@@ -1,0 +1,54 @@
+import Synchronization
+
+/// The life of one exchange request: a user creates it, an operator claims, starts and
+/// completes it; optionally the owner watches it over WebSocket.
+final class FlowDriver: Sendable {
+    let api: APIClient
+    let users: [Session]
+    let operators: [Session]
+    /// Present when owners watch their requests.
+    let observers: ObserverPool?
+    /// Steps after creation (`claim`, `start`, `complete`); empty for create-only load.
+    let steps: [String]
+    /// Final `lastSeq` of each completed request, for loss checks.
+    let finalSeqs = Mutex<[String: Int]>([:])
+
+    init(api: APIClient, users: [Session], operators: [Session], observers: ObserverPool?, steps: [String] = ["claim", "start", "complete"]) {
+        self.api = api
+        self.users = users
+        self.operators = operators
+        self.observers = observers
+        self.steps = operators.isEmpty ? [] : steps
+    }
+
+    func run(index: Int, scheduled: ContinuousClock.Instant, recorder: Recorder) async {
+        let clock = ContinuousClock()
+        let user = users[index % users.count]
+        let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
+        guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
+            recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: clock.now - scheduled)
+            return
+        }
+        recorder.record("create_request", clock.now - scheduled)
+        if let observers {
+            await observers.watch(request: request, owner: user, scheduled: scheduled, recorder: recorder)
+        }
+        guard !operators.isEmpty else { return }
+        let actor = operators[index % operators.count]
+        var lastSeq = request.lastSeq ?? 1
+        for step in steps {
+            let started = clock.now
+            let answer = await api.post("/api/requests/\(request.id)/\(step)", token: actor.token)
+            guard answer.isSuccess else {
+                recorder.recordError(step, code: answer.errorCode ?? "bad_response", latency: clock.now - started)
+                return
+            }
+            recorder.record(step, clock.now - started)
+            lastSeq = answer.decode(ExchangeRequest.self)?.lastSeq ?? lastSeq + 1
+        }
+        if steps.last == "complete" {
+            recorder.record("e2e_completed", clock.now - scheduled)
+            finalSeqs.withLock { $0[request.id] = lastSeq }
+        }
+    }
+}
