@@ -18,12 +18,9 @@ public struct ClaimRaceScenario: Scenario {
         let outcome = await context.measure(recorder: recorder, primary: primaryOperation) { index, scheduled, recorder in
             let clock = ContinuousClock()
             let user = users[index % users.count]
-            let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
-            guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
-                recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: clock.now - scheduled)
+            guard let request = await FlowDriver.createRequest(api: api, user: user, index: index, scheduled: scheduled, recorder: recorder) else {
                 return
             }
-            recorder.record("create_request", clock.now - scheduled)
             let winners = await withTaskGroup(of: Bool.self) { group in
                 for op in operators {
                     group.addTask {

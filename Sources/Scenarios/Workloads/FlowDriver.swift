@@ -24,12 +24,7 @@ final class FlowDriver: Sendable {
     func run(index: Int, scheduled: ContinuousClock.Instant, recorder: Recorder) async {
         let clock = ContinuousClock()
         let user = users[index % users.count]
-        let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
-        guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
-            recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: clock.now - scheduled)
-            return
-        }
-        recorder.record("create_request", clock.now - scheduled)
+        guard let request = await Self.createRequest(api: api, user: user, index: index, scheduled: scheduled, recorder: recorder) else { return }
         if let observers {
             await observers.watch(request: request, owner: user, scheduled: scheduled, recorder: recorder)
         }
@@ -50,5 +45,19 @@ final class FlowDriver: Sendable {
             recorder.record("e2e_completed", clock.now - scheduled)
             finalSeqs.withLock { $0[request.id] = lastSeq }
         }
+    }
+
+    /// Creates arrival `index`'s request as `user`, recorded as `create_request` from the
+    /// scheduled time (an error with its code when it fails); `nil` when it failed.
+    static func createRequest(
+        api: APIClient, user: Session, index: Int, scheduled: ContinuousClock.Instant, recorder: Recorder
+    ) async -> ExchangeRequest? {
+        let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
+        guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {
+            recorder.recordError("create_request", code: created.errorCode ?? "bad_response", latency: ContinuousClock.now - scheduled)
+            return nil
+        }
+        recorder.record("create_request", ContinuousClock.now - scheduled)
+        return request
     }
 }
