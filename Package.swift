@@ -96,7 +96,10 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON"]),
+        .testTarget(
+            name: "ScenariosTests",
+            dependencies: ["Scenarios", "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON"]
+        ),
         .testTarget(
             name: "ProviderSimulatorTests",
             dependencies: ["ProviderSimulator", "WireJSON", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -92,7 +92,10 @@ private final class Inbox: Sendable {
                 // Drop finished jobs: their closures may hold the thread's owner. Released
                 // outside the lock, since releasing the owner may stop this very inbox.
                 var finished = state.withLock { s -> [@Sendable () -> Void] in
-                    defer { s.jobs = []; s.head = 0 }
+                    defer {
+                        s.jobs = []
+                        s.head = 0
+                    }
                     return s.jobs
                 }
                 finished.removeAll()

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -19,18 +19,24 @@ struct BenchClaims: AsyncParsableCommand {
     @Option(help: "Concurrent operators.") var concurrency = 16
     @Option(help: "Pending requests to claim.") var requests = 4000
 
-    static let seed = PostgresQuery("bench_seed", """
+    static let seed = PostgresQuery(
+        "bench_seed",
+        """
         INSERT INTO requests (user_id, status, fiat_currency, fiat_amount, crypto_currency, last_seq)
         SELECT $1::uuid, 'pending', 'USD', 10.00, 'BTC', 0 FROM generate_series(1, $2::int)
         RETURNING id
-        """)
+        """
+    )
 
     func run() async throws {
         let configuration = options.load()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let services = try Infrastructure(configuration: configuration, logger: logger)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency))
+        )
 
         func signIn(_ phone: String) async throws -> String {
             try await services.plantCode(phone: phone, code: "424242")
@@ -58,7 +64,8 @@ struct BenchClaims: AsyncParsableCommand {
                 let token = tokens[worker]
                 let slice = stride(from: worker, to: ids.count, by: concurrency).map { ids[$0] }
                 group.addTask {
-                    var ok = 0, failed = 0
+                    var ok = 0
+                    var failed = 0
                     for id in slice {
                         var request = HTTPClientRequest(url: url + "/api/requests/\(id)/claim")
                         request.method = .POST
@@ -73,7 +80,16 @@ struct BenchClaims: AsyncParsableCommand {
             return try await group.reduce((0, 0)) { ($0.0 + $1.ok, $0.1 + $1.failed) }
         }
         let seconds = (ContinuousClock.now - start).seconds
-        print(String(format: "HTTP claims, concurrency %d: %d ok, %d failed in %.2f s = %.0f claims/s", concurrency, results.0, results.1, seconds, Double(results.0) / seconds))
+        print(
+            String(
+                format: "HTTP claims, concurrency %d: %d ok, %d failed in %.2f s = %.0f claims/s",
+                concurrency,
+                results.0,
+                results.1,
+                seconds,
+                Double(results.0) / seconds
+            )
+        )
         try await http.shutdown()
         await services.close()
     }

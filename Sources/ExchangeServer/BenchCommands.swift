@@ -46,7 +46,15 @@ struct BenchPool: AsyncParsableCommand {
             return try await group.reduce(0, +)
         }
         let secondsElapsed = (ContinuousClock.now - start).seconds
-        print(String(format: "concurrency %d: %d queries in %.2f s = %.0f queries/s", concurrency, total, secondsElapsed, Double(total) / secondsElapsed))
+        print(
+            String(
+                format: "concurrency %d: %d queries in %.2f s = %.0f queries/s",
+                concurrency,
+                total,
+                secondsElapsed,
+                Double(total) / secondsElapsed
+            )
+        )
         pool.close()
     }
 }

@@ -35,7 +35,9 @@ struct ConfigOptions: ParsableArguments {
 /// Says so when codes are keyed by the published development secret.
 func warnAboutDevelopmentSecret(_ configuration: ServerConfiguration, _ logger: Logger) {
     guard configuration.auth.secret == ServerConfiguration.Auth.developmentSecret else { return }
-    logger.warning("auth.secret is the development default: set EXCHANGE_AUTH_SECRET (32+ characters, the same for every server and worker) before real use")
+    logger.warning(
+        "auth.secret is the development default: set EXCHANGE_AUTH_SECRET (32+ characters, the same for every server and worker) before real use"
+    )
 }
 
 func makeLogger(_ configuration: ServerConfiguration, label: String = "exchange") -> Logger {

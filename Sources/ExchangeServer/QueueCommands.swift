@@ -47,18 +47,28 @@ struct Worker: AsyncParsableCommand {
         var queueOptions = QueueSystem.Options(configuration: configuration)
         queueOptions.queues = try parsedQueues()
         if let count { queueOptions.workerCount = count }
-        logger.notice("exchange-worker starting", metadata: [
-            "queues": "\(queueOptions.queues.map(\.rawValue).joined(separator: ","))",
-            "workers": "\(max(1, queueOptions.workerCount))", "concurrency": "\(queueOptions.consumer.concurrency)",
-        ])
+        logger.notice(
+            "exchange-worker starting",
+            metadata: [
+                "queues": "\(queueOptions.queues.map(\.rawValue).joined(separator: ","))",
+                "workers": "\(max(1, queueOptions.workerCount))", "concurrency": "\(queueOptions.consumer.concurrency)",
+            ]
+        )
         let host = configuration.http.host
-        let metrics = MetricsEndpoint.server(database: infrastructure.database, metrics: infrastructure.metrics, logger: logger,
-                                             host: host, port: metricsPort) { port in
+        let metrics = MetricsEndpoint.server(
+            database: infrastructure.database,
+            metrics: infrastructure.metrics,
+            logger: logger,
+            host: host,
+            port: metricsPort
+        ) { port in
             logger.notice("exchange-worker metrics listening", metadata: ["url": "http://\(host):\(port)/metrics"])
         }
         let readiness = Readiness(database: infrastructure.database, redis: infrastructure.redis, metrics: infrastructure.metrics)
         try await QueueSystem.runWorkerProcess(
-            QueueSystem.Parts(infrastructure: infrastructure, provider: provider), options: queueOptions, dispatch: !noDispatcher,
+            QueueSystem.Parts(infrastructure: infrastructure, provider: provider),
+            options: queueOptions,
+            dispatch: !noDispatcher,
             extraServices: [metrics, ReadinessMonitor(readiness: readiness)]
         ) {
             await provider.shutdown()
@@ -94,8 +104,10 @@ struct Jobs: AsyncParsableCommand {
             print(["ID", "QUEUE", "KIND", "ATTEMPTS", "FAILED AT", "JOB", "LAST ERROR"].joined(separator: "\t"))
             for letter in letters {
                 let failedAt = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(letter.failedAtMs) / 1000))
-                print([letter.id, letter.queue.rawValue, letter.kind, String(letter.attempts), failedAt, letter.jobId, letter.lastError]
-                    .joined(separator: "\t"))
+                print(
+                    [letter.id, letter.queue.rawValue, letter.kind, String(letter.attempts), failedAt, letter.jobId, letter.lastError]
+                        .joined(separator: "\t")
+                )
                 if verbose {
                     for error in letter.errors { print("    error: \(error)") }
                     print("    payload: \(letter.payload)")

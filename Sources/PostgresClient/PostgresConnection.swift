@@ -144,15 +144,19 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError.connectionFailed(message)
         }
         if let cancel = PQgetCancel(conn) { cancelHandle.withLock { $0 = CancelHandle(cancel) } }
-        let statementTimeoutMs = Int(configuration.statementTimeout.components.seconds * 1000
-            + configuration.statementTimeout.components.attoseconds / 1_000_000_000_000_000)
-        _ = try executeSimple("""
+        let statementTimeoutMs = Int(
+            configuration.statementTimeout.components.seconds * 1000
+                + configuration.statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        )
+        _ = try executeSimple(
+            """
             SET statement_timeout = \(statementTimeoutMs);
             SET TimeZone = 'UTC';
             SET DateStyle = 'ISO';
             SET client_min_messages = warning;
             SET application_name = 'exchange-\(configuration.name)'
-            """)
+            """
+        )
     }
 
     private func appendParameter(to url: String, _ parameter: String) -> String {
@@ -196,7 +200,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Reads a result into Swift values and frees it; maps failures to `PostgresError`.
     private func consume(_ result: OpaquePointer?, _ conn: OpaquePointer, statement: String) throws -> PostgresRows {
         guard let result else {
-            if PQstatus(conn) != CONNECTION_OK { markBroken(); throw PostgresError.connectionLost }
+            if PQstatus(conn) != CONNECTION_OK {
+                markBroken()
+                throw PostgresError.connectionLost
+            }
             throw PostgresError.server(sqlState: "XX000", serverMessage: String(cString: PQerrorMessage(conn)), statement: statement)
         }
         defer { PQclear(result) }

@@ -26,13 +26,15 @@ public struct ProcessStatistics: Sendable, Equatable {
 
     private static func procStartTime() -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after "(comm)" start at field 3 (state); the start time is field 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
         guard let procStat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = procStat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
-              let boot = Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) else { return nil }
+            let line = procStat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
+            let boot = Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+        else { return nil }
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
         guard hertz > 0 else { return nil }
         return boot + ticks / hertz

@@ -5,7 +5,8 @@ import Scenarios
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two reports with a statistical test over their repeats: regression, improvement, no significant change, or not enough repeats.",
+        abstract:
+            "Compare two reports with a statistical test over their repeats: regression, improvement, no significant change, or not enough repeats.",
         discussion: """
             Latency (p50, p99 of the primary operation, all outcomes, from the .hlog interval logs): hierarchical \
             bootstrap confidence interval of the ratio B/A. Capacity (searched cells): Mann-Whitney U over the \
@@ -29,12 +30,15 @@ struct CompareCommand: ParsableCommand {
         let a = try Report.load(from: baseline)
         let b = try Report.load(from: candidate)
         let comparison = Comparison(
-            baseline: .load(report: a, directory: directory(baseline)), candidate: .load(report: b, directory: directory(candidate)),
+            baseline: .load(report: a, directory: directory(baseline)),
+            candidate: .load(report: b, directory: directory(candidate)),
             confidence: confidence
         )
         say(comparison.table())
         if a.scenario != b.scenario || a.load != b.load {
-            say("note: the reports ran different scenarios or loads (\(a.scenario) at \(formatNumber(a.load.rate))/s vs \(b.scenario) at \(formatNumber(b.load.rate))/s) — differences are not only the code's")
+            say(
+                "note: the reports ran different scenarios or loads (\(a.scenario) at \(formatNumber(a.load.rate))/s vs \(b.scenario) at \(formatNumber(b.load.rate))/s) — differences are not only the code's"
+            )
         }
         if a.machine.cores != b.machine.cores || a.machine.hostname != b.machine.hostname {
             say("note: measured on different machines (\(a.machine.summary) vs \(b.machine.summary))")

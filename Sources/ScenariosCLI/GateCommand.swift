@@ -1,6 +1,6 @@
-import Profiler
 import ArgumentParser
 import Foundation
+import Profiler
 import Scenarios
 
 struct GateCommand: AsyncParsableCommand {
@@ -92,7 +92,11 @@ struct GateCommand: AsyncParsableCommand {
         let code = GateEvaluator.exitCode(rows: rows, cells: cells, allowUntrustworthy: allowUntrustworthy)
         let breaches = rows.filter { !$0.passed }.count
         switch code {
-        case 0: say("gate: PASS (\(rows.count) thresholds)" + (cells.allSatisfy(\.trustworthy) ? "" : " — measured by an untrustworthy engine (--allow-untrustworthy)"))
+        case 0:
+            say(
+                "gate: PASS (\(rows.count) thresholds)"
+                    + (cells.allSatisfy(\.trustworthy) ? "" : " — measured by an untrustworthy engine (--allow-untrustworthy)")
+            )
         case 1: say("gate: BREACH (\(breaches) of \(rows.count) thresholds)")
         default:
             if let reason = GateEvaluator.untrustworthyReason(cells: cells), !allowUntrustworthy {

@@ -1,7 +1,7 @@
-import WireJSON
 import ArgumentParser
 import Foundation
 import Scenarios
+import WireJSON
 
 /// `--rate --duration --warmup --arrival --option key=value` shared by `run`.
 struct LoadOptions: ParsableArguments {

@@ -57,11 +57,17 @@ func runMatrix(spec: MatrixSpec, binary: String, options: MatrixRunOptions) asyn
     let progress = ProgressPrinter(status: LiveStatus())
     let seed = options.shuffle ? (options.seed ?? UInt64.random(in: 1...UInt64(UInt32.max))) : nil
     let cellCount = spec.cells().count
-    say("matrix \(spec.name): \(cellCount) cells of \(spec.scenario), ~\(Int(Double(cellCount) * spec.estimatedSecondsPerCell / 60) + 1) min; report: \(directory)")
+    say(
+        "matrix \(spec.name): \(cellCount) cells of \(spec.scenario), ~\(Int(Double(cellCount) * spec.estimatedSecondsPerCell / 60) + 1) min; report: \(directory)"
+    )
     if let seed { say("shuffled cell order, seed \(seed) (repeat it with --shuffle --seed \(seed))") }
     var (provenance, clock) = await Provenance.begin(serverBinary: binary)
     let runner = MatrixRunner(
-        spec: spec, serverBinary: binary, providerExecutable: ServerBinary.currentExecutable(), directory: directory, progress: progress,
+        spec: spec,
+        serverBinary: binary,
+        providerExecutable: ServerBinary.currentExecutable(),
+        directory: directory,
+        progress: progress,
         options: MatrixRunner.Options(keep: options.keep, shuffleSeed: seed)
     )
     let runs = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -71,8 +77,13 @@ func runMatrix(spec: MatrixSpec, binary: String, options: MatrixRunOptions) asyn
     }
     provenance.end(clock)
     var report = Report(
-        name: spec.name, scenario: spec.scenario, load: spec.load, options: spec.options, machine: await .current(),
-        selection: spec.selection, cells: runs.map(\.report)
+        name: spec.name,
+        scenario: spec.scenario,
+        load: spec.load,
+        options: spec.options,
+        machine: await .current(),
+        selection: spec.selection,
+        cells: runs.map(\.report)
     )
     report.provenance = provenance
     report.shuffleSeed = seed

@@ -56,22 +56,43 @@ struct RunCommand: AsyncParsableCommand {
                 throw ScenarioError("operators need `exchange-server grant-operator`: pass --server-binary (none found)")
             }
             let status = try await ChildProcess.run(
-                executable: binary, arguments: ["grant-operator", phone] + configArguments, logPath: nil, timeout: .seconds(60)
+                executable: binary,
+                arguments: ["grant-operator", phone] + configArguments,
+                logPath: nil,
+                timeout: .seconds(60)
             )
             guard status == 0 else { throw ScenarioError("exchange-server grant-operator exited \(status)") }
         }
         let status = LiveStatus()
         let progress = ProgressPrinter(status: status)
-        progress.plan(cells: 1, secondsPerCell: search.map { load.warmup + Double(6 + $0.refine) * ($0.stepSeconds + 1) } ?? load.warmup + load.duration + 5)
+        progress.plan(
+            cells: 1,
+            secondsPerCell: search.map { load.warmup + Double(6 + $0.refine) * ($0.stepSeconds + 1) } ?? load.warmup + load.duration + 5
+        )
         progress.beginCell(0, label: scenario.name)
         var cell = CellReport(
-            id: 0, label: scenario.name, axes: [:], repeatIndex: 0, config: .null, scenario: scenario.name, load: load,
+            id: 0,
+            label: scenario.name,
+            axes: [:],
+            repeatIndex: 0,
+            config: .null,
+            scenario: scenario.name,
+            load: load,
             primaryOperation: scenario.primaryOperation
         )
         let resources = ResourceSampler.Target(
-            postgresURL: postgresURL.isEmpty ? nil : postgresURL, database: database, serverPID: serverPid
+            postgresURL: postgresURL.isEmpty ? nil : postgresURL,
+            database: database,
+            serverPID: serverPid
         )
-        let executor = CellExecutor(baseURL: url, providerURL: providerURL, grantOperator: grant, status: status, search: search, resources: resources)
+        let executor = CellExecutor(
+            baseURL: url,
+            providerURL: providerURL,
+            grantOperator: grant,
+            status: status,
+            search: search,
+            resources: resources
+        )
         var (provenance, clock) = await Provenance.begin(serverBinary: binary ?? "(external server at \(url))")
         let measurement = await withTaskGroup(of: Void.self) { group in
             group.addTask { await progress.run() }
@@ -80,8 +101,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         provenance.end(clock)
         var report = Report(
-            name: name ?? scenario.name, scenario: scenario.name, load: load, options: options, machine: await .current(),
-            selection: SelectionRule(operation: scenario.primaryOperation), cells: [cell]
+            name: name ?? scenario.name,
+            scenario: scenario.name,
+            load: load,
+            options: options,
+            machine: await .current(),
+            selection: SelectionRule(operation: scenario.primaryOperation),
+            cells: [cell]
         )
         report.provenance = provenance
         let directory = try ReportWriter.makeDirectory(root: reportsDir, name: report.name)

@@ -30,8 +30,14 @@ struct SearchOptions: ParsableArguments {
     func spec() throws -> SearchSpec? {
         guard let search else { return nil }
         let spec = SearchSpec(
-            operation: search, p99Ms: p99Ms, maxErrorRate: maxErrorRate, startRate: startRate, growth: growth, stepSeconds: stepSeconds,
-            refine: refine, maxRate: maxRate
+            operation: search,
+            p99Ms: p99Ms,
+            maxErrorRate: maxErrorRate,
+            startRate: startRate,
+            growth: growth,
+            stepSeconds: stepSeconds,
+            refine: refine,
+            maxRate: maxRate
         )
         do {
             try spec.validate()

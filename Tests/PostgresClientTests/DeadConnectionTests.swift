@@ -6,12 +6,18 @@ import Testing
 /// whose server stopped answering) frees its pool slot instead of holding it forever.
 @Suite(.serialized) struct DeadConnectionTests {
     static let url = PostgresPoolTests.primaryURL
-    static let backend = PostgresQuery("t_backend_of", """
+    static let backend = PostgresQuery(
+        "t_backend_of",
+        """
         SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY backend_start LIMIT 1
-        """)
-    static let sleeping = PostgresQuery("t_sleeping", """
+        """
+    )
+    static let sleeping = PostgresQuery(
+        "t_sleeping",
+        """
         SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE '%pg_sleep%'
-        """)
+        """
+    )
 
     static func name() -> String { "t-dead-\(UInt32.random(in: 0...UInt32.max))" }
 
@@ -28,11 +34,20 @@ import Testing
 
     @Test func aStoppedBackendFailsTheCallerAndThePoolRecovers() async throws {
         let name = Self.name()
-        var configuration = PostgresConfiguration(url: Self.url, name: name, poolSize: 1, acquireTimeout: .seconds(30), statementTimeout: .milliseconds(500))
+        var configuration = PostgresConfiguration(
+            url: Self.url,
+            name: name,
+            poolSize: 1,
+            acquireTimeout: .seconds(30),
+            statementTimeout: .milliseconds(500)
+        )
         configuration.responseTimeout = .seconds(1)
         let pool = PostgresPool(configuration: configuration)
         let observer = PostgresPool(configuration: PostgresConfiguration(url: Self.url, name: name + "-observer", poolSize: 1))
-        defer { pool.close(); observer.close() }
+        defer {
+            pool.close()
+            observer.close()
+        }
         _ = try await pool.query(PostgresPoolTests.one)
         let found = try await observer.query(Self.backend, ["exchange-\(name)"]).first?.decode("pid", as: Int.self)
         let pid = pid_t(try #require(found))
@@ -57,7 +72,10 @@ import Testing
         let name = Self.name()
         let pool = PostgresPool(configuration: PostgresConfiguration(url: Self.url, name: name, poolSize: 1, statementTimeout: .seconds(60)))
         let observer = PostgresPool(configuration: PostgresConfiguration(url: Self.url, name: name + "-observer", poolSize: 1))
-        defer { pool.close(); observer.close() }
+        defer {
+            pool.close()
+            observer.close()
+        }
         let task = Task { try await pool.query(PostgresPoolTests.sleep, [30.0]) }
         #expect(try await Self.eventually { try await observer.query(Self.sleeping, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 1 })
         task.cancel()
@@ -68,9 +86,11 @@ import Testing
         #expect(try await pool.query(PostgresPoolTests.one).count == 1)
         // Closing the pool closes its connections' sockets (not left to deinit).
         pool.close()
-        #expect(try await Self.eventually {
-            try await observer.query(PostgresPoolTests.backends, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0
-        })
+        #expect(
+            try await Self.eventually {
+                try await observer.query(PostgresPoolTests.backends, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0
+            }
+        )
     }
 
     static func eventually(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {

@@ -9,7 +9,12 @@ import Testing
     static let primaryURL = ProcessInfo.processInfo.environment["EXCHANGE_DB_PRIMARY_URL"] ?? "postgresql://postgres@127.0.0.1:55432/exchange"
     static let replicaURL = ProcessInfo.processInfo.environment["EXCHANGE_DB_REPLICA_URL"] ?? "postgresql://postgres@127.0.0.1:55433/exchange"
 
-    func makePool(size: Int, name: String = "t\(UInt32.random(in: 0...UInt32.max))", acquireTimeout: Duration = .seconds(5), url: String = primaryURL) -> PostgresPool {
+    func makePool(
+        size: Int,
+        name: String = "t\(UInt32.random(in: 0...UInt32.max))",
+        acquireTimeout: Duration = .seconds(5),
+        url: String = primaryURL
+    ) -> PostgresPool {
         PostgresPool(configuration: PostgresConfiguration(url: url, name: name, poolSize: size, acquireTimeout: acquireTimeout))
     }
 
@@ -24,7 +29,10 @@ import Testing
         // A generous acquire timeout: this checks the cap, not speed, on a busy 2-core machine.
         let pool = makePool(size: 4, acquireTimeout: .seconds(120))
         let observer = makePool(size: 1)
-        defer { pool.close(); observer.close() }
+        defer {
+            pool.close()
+            observer.close()
+        }
         let maxOpen = Locked(0)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<200 {
@@ -71,7 +79,9 @@ import Testing
                     try await pool.withConnection { _ in order.withLock { $0.append(index) } }
                 }
                 // Let each waiter park before the next arrives.
-                try await eventually("waiter \(index) parked", timeout: .seconds(10), every: .milliseconds(1)) { pool.statistics().pending >= index + 1 }
+                try await eventually("waiter \(index) parked", timeout: .seconds(10), every: .milliseconds(1)) {
+                    pool.statistics().pending >= index + 1
+                }
             }
             pool.release(held)
             try await group.waitForAll()
@@ -82,7 +92,10 @@ import Testing
     @Test func killedConnectionIsReplaced() async throws {
         let pool = makePool(size: 1)
         let admin = makePool(size: 1)
-        defer { pool.close(); admin.close() }
+        defer {
+            pool.close()
+            admin.close()
+        }
         let pid: Int = try await pool.query(Self.pid).first!.decode("pid")
         _ = try await admin.query(Self.kill, [pid])
         // The first use may discover the dead socket; after that the pool must have a fresh one.
@@ -143,7 +156,10 @@ import Testing
     @Test func rowWrittenOnPrimaryAppearsOnReplica() async throws {
         let primary = makePool(size: 1)
         let replica = makePool(size: 1, url: Self.replicaURL)
-        defer { primary.close(); replica.close() }
+        defer {
+            primary.close()
+            replica.close()
+        }
         let marker = UUID().uuidString
         try await primary.execute("CREATE TABLE IF NOT EXISTS replication_probe (marker text PRIMARY KEY, at timestamptz DEFAULT now())")
         _ = try await primary.query(PostgresQuery("probe_insert", "INSERT INTO replication_probe (marker) VALUES ($1)"), [marker])

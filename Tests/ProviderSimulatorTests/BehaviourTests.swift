@@ -1,6 +1,6 @@
-import WireJSON
 import ProviderSimulator
 import Testing
+import WireJSON
 
 @Suite("Behaviour and configuration validation (pure)")
 struct BehaviourTests {
@@ -38,10 +38,12 @@ struct BehaviourTests {
     }
 
     @Test func everyWrongFieldIsReported() {
-        #expect(throws: BehaviourValidationError(failures: [
-            "errorRate": "must be a number between 0 and 1",
-            "distribution": "must be one of fixed, lognormal",
-        ])) {
+        #expect(
+            throws: BehaviourValidationError(failures: [
+                "errorRate": "must be a number between 0 and 1",
+                "distribution": "must be one of fixed, lognormal",
+            ])
+        ) {
             try ProviderBehaviour().applying(["errorRate": .int(2), "distribution": .string("x"), "sigma": .double(1)])
         }
     }

@@ -1,6 +1,6 @@
-import WireJSON
 import ProviderSimulator
 import Testing
+import WireJSON
 
 @Suite("Message bodies (pure)")
 struct IncomingMessageTests {
@@ -20,12 +20,15 @@ struct IncomingMessageTests {
     }
 
     @Test func eventsKeepExtraFieldsAsData() throws {
-        let message = try IncomingMessage(kind: .events, json: [
-            "idempotencyKey": .string("job-9"),
-            "requestId": .int(42),
-            "event": .string("status:assigned"),
-            "body": ["seq": .int(2)],
-        ])
+        let message = try IncomingMessage(
+            kind: .events,
+            json: [
+                "idempotencyKey": .string("job-9"),
+                "requestId": .int(42),
+                "event": .string("status:assigned"),
+                "body": ["seq": .int(2)],
+            ]
+        )
         #expect(message.to == nil)
         #expect(message.body == nil)
         #expect(message.requestId == "42")
@@ -33,9 +36,12 @@ struct IncomingMessageTests {
     }
 
     @Test func knownFieldsAreNotCopiedIntoData() throws {
-        let message = try IncomingMessage(kind: .email, json: [
-            "to": .int(17), "subject": .string("Hi"), "body": .string("b"), "idempotencyKey": .string("k"), "requestId": .null,
-        ])
+        let message = try IncomingMessage(
+            kind: .email,
+            json: [
+                "to": .int(17), "subject": .string("Hi"), "body": .string("b"), "idempotencyKey": .string("k"), "requestId": .null,
+            ]
+        )
         #expect(message == IncomingMessage(kind: .email, to: "17", subject: "Hi", body: "b", idempotencyKey: "k"))
     }
 }

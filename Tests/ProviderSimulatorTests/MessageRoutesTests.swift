@@ -13,7 +13,11 @@ struct MessageRoutesTests {
             #expect(first.body["duplicate"]?.bool == false)
             #expect(first.body["id"]?.string?.isEmpty == false)
             try await client.postSMS(to: "+15550000002", body: "Your code is 222222", key: "k2")
-            try await client.send(.post, "/email", json: #"{"to":"user-7","subject":"Claimed","body":"Your request was claimed","idempotencyKey":"k3","requestId":"r1"}"#)
+            try await client.send(
+                .post,
+                "/email",
+                json: #"{"to":"user-7","subject":"Claimed","body":"Your request was claimed","idempotencyKey":"k3","requestId":"r1"}"#
+            )
             try await client.send(.post, "/webhook", json: #"{"idempotencyKey":"k4","requestId":"r1","event":"status:completed"}"#)
 
             let all = try await client.send(.get, "/messages")

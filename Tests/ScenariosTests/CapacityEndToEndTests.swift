@@ -1,8 +1,9 @@
-import WireJSON
 import Foundation
 import PostgresClient
 import RedisClient
 import Testing
+import WireJSON
+
 @testable import Scenarios
 
 /// A small capacity search (2 cells, short steps) against real `exchange-server` processes,
@@ -35,8 +36,12 @@ import Testing
         )
         let directory = try Fixtures.temporaryDirectory()
         let runner = MatrixRunner(
-            spec: spec, serverBinary: server, providerExecutable: scenarios, directory: directory,
-            progress: ProgressPrinter(status: LiveStatus(), isTerminal: false), options: .init(shuffleSeed: 11)
+            spec: spec,
+            serverBinary: server,
+            providerExecutable: scenarios,
+            directory: directory,
+            progress: ProgressPrinter(status: LiveStatus(), isTerminal: false),
+            options: .init(shuffleSeed: 11)
         )
         let runs = try await runner.run()
         #expect(runs.count == 2)
@@ -70,7 +75,10 @@ import Testing
                     let route = try #require(server.routeLatency(of: operation), "server route of \(operation)")
                     #expect(route.count >= Double(client.count), "\(operation): server saw fewer requests than the client")
                     let serverLow = try #require(route.p99LowMs)
-                    #expect(serverLow <= client.p99Ms, "\(operation) at \(step.offeredRate)/s: server p99 ≥ \(serverLow) ms > client p99 \(client.p99Ms) ms")
+                    #expect(
+                        serverLow <= client.p99Ms,
+                        "\(operation) at \(step.offeredRate)/s: server p99 ≥ \(serverLow) ms > client p99 \(client.p99Ms) ms"
+                    )
                 }
                 #expect(step.resources?.coresUsed["server"] != nil)
             }
@@ -80,7 +88,9 @@ import Testing
             prefixes.insert(prefix)
             #expect(report.config[path: "redis.keyPrefix"]?.stringValue == prefix)
             let database = try #require(isolation["database"])
-            let admin = PostgresPool(configuration: PostgresConfiguration(url: "postgresql://postgres@127.0.0.1:55432/postgres", name: "e2e", poolSize: 1))
+            let admin = PostgresPool(
+                configuration: PostgresConfiguration(url: "postgresql://postgres@127.0.0.1:55432/postgres", name: "e2e", poolSize: 1)
+            )
             let rows = try await admin.query(PostgresQuery("e2e_db", "SELECT 1 FROM pg_database WHERE datname = $1"), [database])
             admin.close()
             #expect(rows.isEmpty, "cell database \(database) was not dropped")
@@ -94,8 +104,13 @@ import Testing
         var measurements: [Int: CellMeasurement] = [:]
         for run in runs { measurements[run.report.id] = run.measurement }
         let report = Report(
-            name: "e2e-search", scenario: spec.scenario, load: spec.load, options: spec.options, machine: await .current(),
-            selection: SelectionRule(operation: "claim", ceilingMs: 3000), cells: runs.map(\.report)
+            name: "e2e-search",
+            scenario: spec.scenario,
+            load: spec.load,
+            options: spec.options,
+            machine: await .current(),
+            selection: SelectionRule(operation: "claim", ceilingMs: 3000),
+            cells: runs.map(\.report)
         )
         let written = try ReportWriter.write(report, measurements: measurements, to: directory)
         #expect(written.contains("latency-vs-offered-rate.svg"))

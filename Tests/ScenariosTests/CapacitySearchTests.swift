@@ -1,6 +1,7 @@
-import WireJSON
 import Foundation
 import Testing
+import WireJSON
+
 @testable import Scenarios
 
 @Suite struct CapacitySearchTests {
@@ -39,20 +40,45 @@ import Testing
         #expect(offered == [50, 100, 150])
     }
 
-    static func step(rate: Double, met: Bool, routeP99: Double = 50, acquireP99: Double? = nil, timeouts: Double? = nil,
-                     cores: [String: Double] = [:], busy: Double = 0.5, waits: [String: Double] = [:], trustworthy: Bool = true,
-                     verdict: String? = nil) -> CapacityStep {
+    static func step(
+        rate: Double,
+        met: Bool,
+        routeP99: Double = 50,
+        acquireP99: Double? = nil,
+        timeouts: Double? = nil,
+        cores: [String: Double] = [:],
+        busy: Double = 0.5,
+        waits: [String: Double] = [:],
+        trustworthy: Bool = true,
+        verdict: String? = nil
+    ) -> CapacityStep {
         var server = ServerMetrics()
-        server.routes["http_server_request_duration_seconds{method=\"POST\",route=\"/api/requests/:id/claim\"}"] = .init(count: 100, meanMs: routeP99 / 3, p99Ms: routeP99)
-        if let acquireP99 { server.histograms["db_pool_acquire_duration_seconds{pool=\"primary\"}"] = .init(count: 100, meanMs: acquireP99 / 3, p99Ms: acquireP99) }
+        server.routes["http_server_request_duration_seconds{method=\"POST\",route=\"/api/requests/:id/claim\"}"] = .init(
+            count: 100,
+            meanMs: routeP99 / 3,
+            p99Ms: routeP99
+        )
+        if let acquireP99 {
+            server.histograms["db_pool_acquire_duration_seconds{pool=\"primary\"}"] = .init(count: 100, meanMs: acquireP99 / 3, p99Ms: acquireP99)
+        }
         if let timeouts { server.counters["db_pool_acquire_timeouts_total{pool=\"primary\"}"] = timeouts }
         var engine = EngineHealth(scheduled: 100, dropped: 0, dispatch: Fixtures.histogram(millis: [0.1]), cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
         if !trustworthy { engine = engine.judged(operationP50Ms: nil, operationMaxMs: nil, connectionQueued: 12, connectionWaitP99Ms: 30) }
         return CapacityStep(
-            phase: "grow", offeredRate: rate, achievedRate: rate, seconds: 4, operations: [:], allOutcomes: [:], errorRate: 0, errors: [:],
-            engine: engine, server: server,
+            phase: "grow",
+            offeredRate: rate,
+            achievedRate: rate,
+            seconds: 4,
+            operations: [:],
+            allOutcomes: [:],
+            errorRate: 0,
+            errors: [:],
+            engine: engine,
+            server: server,
             resources: ResourceUsage(coresUsed: cores, machineBusy: busy, cores: 2, postgresWaits: waits, samples: 4),
-            met: met, sloMet: met || !trustworthy, verdict: verdict ?? (met ? "" : "p99 of claim 900 ms > 100 ms")
+            met: met,
+            sloMet: met || !trustworthy,
+            verdict: verdict ?? (met ? "" : "p99 of claim 900 ms > 100 ms")
         )
     }
 
@@ -87,8 +113,14 @@ import Testing
 
     static func searchedCell(id: Int, pool: Int, mode: String, capacity: Double, limitedBy: String) -> CellReport {
         var cell = CellReport(
-            id: id, label: "poolSize=\(pool) mode=\(mode)", axes: ["db.primary.poolSize": .int(pool), "sideEffects.mode": .string(mode)],
-            repeatIndex: 0, config: .null, scenario: "dashboard", load: LoadSpec(), primaryOperation: "create_request"
+            id: id,
+            label: "poolSize=\(pool) mode=\(mode)",
+            axes: ["db.primary.poolSize": .int(pool), "sideEffects.mode": .string(mode)],
+            repeatIndex: 0,
+            config: .null,
+            scenario: "dashboard",
+            load: LoadSpec(),
+            primaryOperation: "create_request"
         )
         cell.capacity = Capacity(rate: capacity, limitedBy: limitedBy, evidence: "", search: Self.spec, steps: [])
         return cell

@@ -1,15 +1,23 @@
 import Foundation
 import Testing
+
 @testable import Scenarios
 
 @Suite struct CellIsolationTests {
     @Test func databaseURLsKeepHostAndQuery() {
-        #expect(CellIsolation.url("postgresql://postgres@127.0.0.1:55432/exchange", database: "lab_x_c3") == "postgresql://postgres@127.0.0.1:55432/lab_x_c3")
+        #expect(
+            CellIsolation.url("postgresql://postgres@127.0.0.1:55432/exchange", database: "lab_x_c3")
+                == "postgresql://postgres@127.0.0.1:55432/lab_x_c3"
+        )
         #expect(CellIsolation.url("postgres://u:p@db:5432/exchange?sslmode=disable", database: "t") == "postgres://u:p@db:5432/t?sslmode=disable")
         #expect(CellIsolation.url("postgresql://127.0.0.1:55433", database: "t") == "postgresql://127.0.0.1:55433/t")
-        #expect(CellIsolation.url("postgresql://exchange_app@127.0.0.1:55432/exchange", user: "postgres", database: "postgres")
-            == "postgresql://postgres@127.0.0.1:55432/postgres")
-        #expect(CellIsolation.url("postgresql://127.0.0.1:55432/exchange", user: "postgres", database: "x") == "postgresql://postgres@127.0.0.1:55432/x")
+        #expect(
+            CellIsolation.url("postgresql://exchange_app@127.0.0.1:55432/exchange", user: "postgres", database: "postgres")
+                == "postgresql://postgres@127.0.0.1:55432/postgres"
+        )
+        #expect(
+            CellIsolation.url("postgresql://127.0.0.1:55432/exchange", user: "postgres", database: "x") == "postgresql://postgres@127.0.0.1:55432/x"
+        )
         #expect(CellIsolation.user(of: "postgresql://exchange_owner:secret@127.0.0.1:55432/exchange") == "exchange_owner")
         #expect(CellIsolation.user(of: "postgresql://127.0.0.1:55432/exchange") == nil)
     }
@@ -35,7 +43,11 @@ import Testing
         }
         let log = try Fixtures.temporaryDirectory() + "/env.txt"
         let status = try await ChildProcess.run(
-            executable: "/usr/bin/env", arguments: [], logPath: log, timeout: .seconds(10), unsetting: ServerInstance.cellOwnedEnvironment
+            executable: "/usr/bin/env",
+            arguments: [],
+            logPath: log,
+            timeout: .seconds(10),
+            unsetting: ServerInstance.cellOwnedEnvironment
         )
         #expect(status == 0)
         let text = try String(contentsOfFile: log, encoding: .utf8)

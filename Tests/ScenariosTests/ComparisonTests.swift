@@ -1,7 +1,8 @@
-import ProviderSimulator
-import Profiler
 import Foundation
+import Profiler
+import ProviderSimulator
 import Testing
+
 @testable import Scenarios
 
 /// `scenarios compare` decides with a statistical test over repeats, never a fixed ±10 %.
@@ -54,7 +55,8 @@ import Testing
         // 2 + 2 can never reach 5 %.
         #expect(MannWhitney.pValue([100, 101], [200, 201]) > 0.05)
         let separated = Comparison(
-            baseline: Comparison.Samples(capacities: ["pool=4": [100, 101, 102, 103]]), candidate: Comparison.Samples(capacities: ["pool=4": [60, 61, 62, 63]])
+            baseline: Comparison.Samples(capacities: ["pool=4": [100, 101, 102, 103]]),
+            candidate: Comparison.Samples(capacities: ["pool=4": [60, 61, 62, 63]])
         )
         #expect(separated.verdict(cell: "pool=4") == .regression)
         let few = Comparison(baseline: Comparison.Samples(capacities: ["pool=4": [100]]), candidate: Comparison.Samples(capacities: ["pool=4": [60]]))

@@ -1,12 +1,19 @@
 import Foundation
 import Testing
+
 @testable import Scenarios
 
 @Suite struct EventTrackerTests {
     static func event(_ requestId: String, _ seq: Int, _ name: String, publishedAt: Date) -> ServerMessage {
         ServerMessage(
-            type: "event", room: "request:\(requestId)", requestId: requestId, seq: seq, event: name,
-            publishedAt: publishedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), lastSeq: nil, code: nil
+            type: "event",
+            room: "request:\(requestId)",
+            requestId: requestId,
+            seq: seq,
+            event: name,
+            publishedAt: publishedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
+            lastSeq: nil,
+            code: nil
         )
     }
 
@@ -46,7 +53,16 @@ import Testing
 
     @Test func subscribedAnswersResolveWaitersEvenWhenEarly() async {
         let tracker = EventTracker(recorder: Recorder())
-        let subscribed = ServerMessage(type: "subscribed", room: "request:r9", requestId: nil, seq: nil, event: nil, publishedAt: nil, lastSeq: 3, code: nil)
+        let subscribed = ServerMessage(
+            type: "subscribed",
+            room: "request:r9",
+            requestId: nil,
+            seq: nil,
+            event: nil,
+            publishedAt: nil,
+            lastSeq: 3,
+            code: nil
+        )
         tracker.handle(subscribed, receivedAt: Date())
         #expect(await tracker.subscriptions.wait("r9", timeout: .seconds(1)) == 3)
         #expect(await tracker.subscriptions.wait("r10", timeout: .milliseconds(20)) == nil)

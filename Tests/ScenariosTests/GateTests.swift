@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Scenarios
 
 @Suite struct GateTests {
@@ -30,13 +31,15 @@ import Testing
 
     @Test func passingBudgetExitsZero() throws {
         let (cell, histograms) = Fixtures.cell(id: 0, pool: 8, mode: "queued", base: 10, rate: 19.5, errors: 1)
-        let evaluator = try GateEvaluator(budget: Self.budget([
-            "create_request": ["p(99) < 250ms", "p(50) < 50ms", "p(95) < 100ms"],
-            "errors": ["rate < 0.01"],
-            "throughput": ["rate > 15/s"],
-            "checks": ["rate >= 1"],
-            "counters.ws_completions_observed": ["count > 100"],
-        ]))
+        let evaluator = try GateEvaluator(
+            budget: Self.budget([
+                "create_request": ["p(99) < 250ms", "p(50) < 50ms", "p(95) < 100ms"],
+                "errors": ["rate < 0.01"],
+                "throughput": ["rate > 15/s"],
+                "checks": ["rate >= 1"],
+                "counters.ws_completions_observed": ["count > 100"],
+            ])
+        )
         let rows = evaluator.evaluate(cells: [cell], histograms: [0: histograms])
         #expect(rows.count == 7)
         #expect(rows.allSatisfy { $0.passed }, "\(GateEvaluator.table(rows))")
@@ -45,15 +48,22 @@ import Testing
 
     @Test func breachedBudgetExitsOne() throws {
         let (cell, _) = Fixtures.cell(id: 0, pool: 8, mode: "sync", base: 100, rate: 10, errors: 20)
-        let evaluator = try GateEvaluator(budget: Self.budget([
-            "create_request": ["p(99) < 250ms", "p(50) < 50ms"],
-            "errors": ["rate < 0.01"],
-            "throughput": ["rate > 15/s"],
-            "missing_operation": ["p(99) < 1s"],
-        ]))
+        let evaluator = try GateEvaluator(
+            budget: Self.budget([
+                "create_request": ["p(99) < 250ms", "p(50) < 50ms"],
+                "errors": ["rate < 0.01"],
+                "throughput": ["rate > 15/s"],
+                "missing_operation": ["p(99) < 1s"],
+            ])
+        )
         let rows = evaluator.evaluate(cells: [cell])
         let breached = Set(rows.filter { !$0.passed }.map { "\($0.key) \($0.threshold)" })
-        #expect(breached == ["create_request p(99) < 250ms", "create_request p(50) < 50ms", "errors rate < 0.01", "throughput rate > 15/s", "missing_operation p(99) < 1s"])
+        #expect(
+            breached == [
+                "create_request p(99) < 250ms", "create_request p(50) < 50ms", "errors rate < 0.01", "throughput rate > 15/s",
+                "missing_operation p(99) < 1s",
+            ]
+        )
         #expect(GateEvaluator.exitCode(rows: rows, cells: [cell]) == 1)
         let table = GateEvaluator.table(rows)
         #expect(table.contains("BREACH"))
@@ -61,7 +71,16 @@ import Testing
     }
 
     @Test func aCellThatCouldNotRunExitsTwo() throws {
-        var cell = CellReport(id: 0, label: "x", axes: [:], repeatIndex: 0, config: .null, scenario: "exchange-flow", load: LoadSpec(), primaryOperation: "create_request")
+        var cell = CellReport(
+            id: 0,
+            label: "x",
+            axes: [:],
+            repeatIndex: 0,
+            config: .null,
+            scenario: "exchange-flow",
+            load: LoadSpec(),
+            primaryOperation: "create_request"
+        )
         cell.failure = "server did not start"
         let evaluator = try GateEvaluator(budget: Self.budget(["create_request": ["p(99) < 250ms"]]))
         let rows = evaluator.evaluate(cells: [cell])

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 import Testing
+
 @testable import Scenarios
 
 /// The numbers mean what they say: failures stay in the latency data, the engine judges itself
@@ -16,8 +17,14 @@ import Testing
             router.get("/metrics") { _, _ in "# no metrics\n" }
         }) { baseURL in
             var cell = CellReport(
-                id: 0, label: "timeouts", axes: [:], repeatIndex: 0, config: .null, scenario: "health-ceiling",
-                load: LoadSpec(rate: 5, duration: 1, warmup: 0, arrival: .constant), primaryOperation: "health"
+                id: 0,
+                label: "timeouts",
+                axes: [:],
+                repeatIndex: 0,
+                config: .null,
+                scenario: "health-ceiling",
+                load: LoadSpec(rate: 5, duration: 1, warmup: 0, arrival: .constant),
+                primaryOperation: "health"
             )
             var executor = CellExecutor(baseURL: baseURL, providerURL: baseURL, grantOperator: { _ in }, status: LiveStatus())
             executor.requestTimeout = .milliseconds(100)
@@ -88,7 +95,9 @@ import Testing
 
     @Test func anyPercentileIsReadFromTheHistograms() throws {
         let (cell, histograms) = Fixtures.cell(id: 0, pool: 8, mode: "queued", base: 10, rate: 19.5)
-        let evaluator = try GateEvaluator(budget: Budget(scenario: "exchange-flow", thresholds: ["create_request": ["p(97.5) < 29ms", "p(12) < 20ms"]]))
+        let evaluator = try GateEvaluator(
+            budget: Budget(scenario: "exchange-flow", thresholds: ["create_request": ["p(97.5) < 29ms", "p(12) < 20ms"]])
+        )
         let rows = evaluator.evaluate(cells: [cell], histograms: [0: histograms])
         #expect(rows.allSatisfy { $0.measured != nil })
         // 10…30 ms evenly: p(97.5) ≈ 29.5 ms breaches 29 ms; p(12) ≈ 12.4 ms passes.
@@ -97,7 +106,16 @@ import Testing
     }
 
     @Test func droppedArrivalsCountAsErrors() {
-        var cell = CellReport(id: 0, label: "x", axes: [:], repeatIndex: 0, config: .null, scenario: "exchange-flow", load: LoadSpec(), primaryOperation: "create_request")
+        var cell = CellReport(
+            id: 0,
+            label: "x",
+            axes: [:],
+            repeatIndex: 0,
+            config: .null,
+            scenario: "exchange-flow",
+            load: LoadSpec(),
+            primaryOperation: "create_request"
+        )
         let snapshot = RecorderSnapshot(histograms: ["create_request": Fixtures.histogram(millis: Array(repeating: 5, count: 90))])
         let health = EngineHealth(scheduled: 100, dropped: 10, dispatch: Fixtures.histogram(millis: [0.1]), cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
         cell.apply(ScenarioOutcome(snapshot: snapshot, health: health, measuredSeconds: 10, primaryOperation: "create_request"))
@@ -110,9 +128,23 @@ import Testing
         let slow = Fixtures.histogram(millis: Array(repeating: 10, count: 90) + Array(repeating: 500, count: 10))
         var cells: [CellReport] = []
         for (id, _) in [fast, slow].enumerated() {
-            cells.append(CellReport(id: id, label: "same", axes: [:], repeatIndex: id, config: .null, scenario: "exchange-flow", load: LoadSpec(), primaryOperation: "create_request"))
+            cells.append(
+                CellReport(
+                    id: id,
+                    label: "same",
+                    axes: [:],
+                    repeatIndex: id,
+                    config: .null,
+                    scenario: "exchange-flow",
+                    load: LoadSpec(),
+                    primaryOperation: "create_request"
+                )
+            )
         }
-        let merged = RepeatMerge.merged(cells: cells, measurements: [0: CellMeasurement(allOutcomes: ["create_request": fast]), 1: CellMeasurement(allOutcomes: ["create_request": slow])])
+        let merged = RepeatMerge.merged(
+            cells: cells,
+            measurements: [0: CellMeasurement(allOutcomes: ["create_request": fast]), 1: CellMeasurement(allOutcomes: ["create_request": slow])]
+        )
         let stats = merged?["same"]?["create_request"]
         // 200 requests, 10 at 500 ms: the merged p99 is 500 ms (an average of the two p99s would say ~260 ms).
         #expect(stats?.count == 200)

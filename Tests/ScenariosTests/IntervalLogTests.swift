@@ -1,6 +1,7 @@
-import Profiler
 import Foundation
+import Profiler
 import Testing
+
 @testable import Scenarios
 
 @Suite struct IntervalLogTests {

@@ -1,5 +1,6 @@
 import Profiler
 import Testing
+
 @testable import Scenarios
 
 @Suite struct LatencyHistogramTests {

@@ -1,7 +1,8 @@
-import Profiler
-import WireJSON
 import Foundation
+import Profiler
 import Testing
+import WireJSON
+
 @testable import Scenarios
 
 /// Two tiny cells against real `exchange-server` processes (and `scenarios provider` children).
@@ -23,9 +24,17 @@ import Testing
         return (server, scenarios)
     }
 
-    @Test(.enabled(if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil, "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"))
+    @Test(
+        .enabled(
+            if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil,
+            "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"
+        )
+    )
     func twoTinyCellsProduceACompleteReport() async throws {
-        let (server, scenarios) = try #require(Self.binaries, "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)")
+        let (server, scenarios) = try #require(
+            Self.binaries,
+            "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)"
+        )
         let ports = MatrixSpec.Ports(server: Int.random(in: 20_000...29_000), provider: Int.random(in: 30_000...39_000))
         let spec = MatrixSpec(
             name: "e2e",
@@ -39,7 +48,10 @@ import Testing
         )
         let directory = try Fixtures.temporaryDirectory()
         let runner = MatrixRunner(
-            spec: spec, serverBinary: server, providerExecutable: scenarios, directory: directory,
+            spec: spec,
+            serverBinary: server,
+            providerExecutable: scenarios,
+            directory: directory,
             progress: ProgressPrinter(status: LiveStatus(), isTerminal: false)
         )
         let runs = try await runner.run()
@@ -58,7 +70,12 @@ import Testing
         var histograms: [Int: [String: LatencyHistogram]] = [:]
         for run in runs { histograms[run.report.id] = run.histograms }
         let report = Report(
-            name: "e2e", scenario: spec.scenario, load: spec.load, options: spec.options, machine: await .current(), selection: SelectionRule(ceilingMs: 10_000),
+            name: "e2e",
+            scenario: spec.scenario,
+            load: spec.load,
+            options: spec.options,
+            machine: await .current(),
+            selection: SelectionRule(ceilingMs: 10_000),
             cells: runs.map(\.report)
         )
         try ReportWriter.write(report, histograms: histograms, to: directory)

@@ -1,6 +1,7 @@
-import WireJSON
 import Foundation
 import Testing
+import WireJSON
+
 @testable import Scenarios
 
 @Suite struct MatrixSpecTests {

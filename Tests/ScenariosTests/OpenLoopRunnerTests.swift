@@ -1,6 +1,7 @@
 import Hummingbird
 import Synchronization
 import Testing
+
 @testable import Scenarios
 
 /// The engine against a real HTTP endpoint with known delays.

@@ -1,6 +1,7 @@
-import Profiler
 import Foundation
+import Profiler
 import Testing
+
 @testable import Scenarios
 
 #if canImport(FoundationXML)
@@ -29,7 +30,10 @@ import FoundationXML
                 #expect(FileManager.default.fileExists(atPath: directory + "/" + name), "missing \(name)")
             }
         }
-        for chart in ["latency-by-config.svg", "throughput-vs-pool.svg", "p99-vs-pool.svg", "pool-acquire-wait-vs-pool.svg", "sync-vs-queued.svg", "latency-distribution.svg"] {
+        for chart in [
+            "latency-by-config.svg", "throughput-vs-pool.svg", "p99-vs-pool.svg", "pool-acquire-wait-vs-pool.svg", "sync-vs-queued.svg",
+            "latency-distribution.svg",
+        ] {
             #expect(written.contains(chart), "missing \(chart)")
         }
         let decoded = try Report.load(from: directory)
@@ -84,7 +88,16 @@ import FoundationXML
     }
 
     @Test func failedCellsAreReportedNotDropped() throws {
-        var failed = CellReport(id: 0, label: "poolSize=2", axes: [:], repeatIndex: 0, config: .null, scenario: "exchange-flow", load: LoadSpec(), primaryOperation: "create_request")
+        var failed = CellReport(
+            id: 0,
+            label: "poolSize=2",
+            axes: [:],
+            repeatIndex: 0,
+            config: .null,
+            scenario: "exchange-flow",
+            load: LoadSpec(),
+            primaryOperation: "create_request"
+        )
         failed.failure = "exchange-server exited 1 before it was ready"
         let (report, _) = Fixtures.report(cells: [(failed, [:])])
         let directory = try Fixtures.temporaryDirectory()

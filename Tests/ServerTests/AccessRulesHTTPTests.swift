@@ -70,7 +70,9 @@ import Testing
             let alice = try await exchange.signIn()
             let bob = try await exchange.signIn()
             let id = try await exchange.createRequest(alice)
-            for (method, path) in [("GET", "/api/requests/\(id)"), ("GET", "/api/requests/\(id)/sync?afterSeq=0"), ("POST", "/api/requests/\(id)/cancel")] {
+            for (method, path) in [
+                ("GET", "/api/requests/\(id)"), ("GET", "/api/requests/\(id)/sync?afterSeq=0"), ("POST", "/api/requests/\(id)/cancel"),
+            ] {
                 let reply = try await exchange.call(method == "GET" ? .GET : .POST, path, token: bob.token)
                 #expect(reply.status == 404, "\(path)")
                 #expect(reply.errorCode == "not_found")
@@ -90,7 +92,12 @@ import Testing
         try await TestExchange.with { exchange in
             let user = try await exchange.signIn()
             let op = try await exchange.signIn(operator: true)
-            let create = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"USD","fiatAmount":"1","cryptoCurrency":"BTC"}"#, token: op.token)
+            let create = try await exchange.call(
+                .POST,
+                "/api/requests",
+                body: #"{"fiatCurrency":"USD","fiatAmount":"1","cryptoCurrency":"BTC"}"#,
+                token: op.token
+            )
             #expect(create.status == 403)
             let stats = try await exchange.call(.GET, "/api/stats", token: user.token)
             #expect(stats.status == 403)

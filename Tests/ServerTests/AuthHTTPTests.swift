@@ -1,7 +1,8 @@
 import Foundation
 import PostgresClient
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Sign-in by one-time code: expiry, single use, lockout, sessions and role changes.
 @Suite struct AuthHTTPTests {
@@ -48,7 +49,10 @@ import Testing
         try await TestExchange.with({ $0.auth.otpTtlSeconds = 1 }) { exchange in
             let phone = TestExchange.randomPhone()
             try await exchange.services.plantCode(phone: phone, code: "333333")
-            let lifetime = PostgresQuery("test_otp_lifetime", "SELECT EXTRACT(EPOCH FROM expires_at - created_at)::int AS seconds FROM otp_codes WHERE phone = $1")
+            let lifetime = PostgresQuery(
+                "test_otp_lifetime",
+                "SELECT EXTRACT(EPOCH FROM expires_at - created_at)::int AS seconds FROM otp_codes WHERE phone = $1"
+            )
             let row = try #require(try await exchange.services.database.primary.query(lifetime, [phone]).first)
             #expect(try row.decode("seconds", as: Int.self) == 1)
         }
@@ -83,7 +87,10 @@ import Testing
     }
 
     @Test func otpIsRateLimitedPerPhone() async throws {
-        try await TestExchange.with({ $0.rateLimit.otpPerPhonePerMinute = 2; $0.sideEffects.mode = .queued }) { exchange in
+        try await TestExchange.with({
+            $0.rateLimit.otpPerPhonePerMinute = 2
+            $0.sideEffects.mode = .queued
+        }) { exchange in
             let phone = TestExchange.randomPhone()
             for _ in 0..<2 {
                 #expect(try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(phone)"}"#).status == 202)
@@ -102,11 +109,16 @@ import Testing
             let reply = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(phone)"}"#)
             #expect(reply.status == 503)
             #expect(reply.errorCode == "unavailable")
-            let rows = try await exchange.services.database.primary.query(PostgresQuery("t_otp_count", "SELECT count(*) AS n FROM otp_codes WHERE phone = $1"), [phone])
+            let rows = try await exchange.services.database.primary.query(
+                PostgresQuery("t_otp_count", "SELECT count(*) AS n FROM otp_codes WHERE phone = $1"),
+                [phone]
+            )
             #expect(try rows.first?.decode("n", as: Int.self) == 0)
             // …and the voided code is not queued for a later delivery.
             let queued = try await exchange.services.database.primary.query(
-                PostgresQuery("t_otp_outbox", "SELECT count(*) AS n FROM outbox WHERE kind = 'sms' AND payload->>'to' = $1"), [phone])
+                PostgresQuery("t_otp_outbox", "SELECT count(*) AS n FROM outbox WHERE kind = 'sms' AND payload->>'to' = $1"),
+                [phone]
+            )
             #expect(try queued.first?.decode("n", as: Int.self) == 0)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Server
 import Testing
+
+@testable import Server
 
 @Suite struct ConfigurationTests {
     func write(_ json: String) throws -> String {
@@ -19,8 +20,13 @@ import Testing
     }
 
     @Test func fileThenEnvironment() throws {
-        let file = try write(#"{"db":{"primary":{"poolSize":20},"routing":{"analytics":"replica"}},"sideEffects":{"mode":"sync"},"rateLimit":{"failOpen":false}}"#)
-        let configuration = try ServerConfiguration.load(file: file, environment: ["EXCHANGE_DB_PRIMARY_POOL_SIZE": "32", "EXCHANGE_HTTP_PORT": "9000"])
+        let file = try write(
+            #"{"db":{"primary":{"poolSize":20},"routing":{"analytics":"replica"}},"sideEffects":{"mode":"sync"},"rateLimit":{"failOpen":false}}"#
+        )
+        let configuration = try ServerConfiguration.load(
+            file: file,
+            environment: ["EXCHANGE_DB_PRIMARY_POOL_SIZE": "32", "EXCHANGE_HTTP_PORT": "9000"]
+        )
         #expect(configuration.db.primary.poolSize == 32)
         #expect(configuration.db.routing.analytics == .replica)
         #expect(configuration.sideEffects.mode == .sync)

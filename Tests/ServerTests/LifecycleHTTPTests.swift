@@ -8,7 +8,12 @@ import Testing
         try await TestExchange.with { exchange in
             let user = try await exchange.signIn()
             let op = try await exchange.signIn(operator: true)
-            let created = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"EUR","fiatAmount":"100","cryptoCurrency":"ETH"}"#, token: user.token)
+            let created = try await exchange.call(
+                .POST,
+                "/api/requests",
+                body: #"{"fiatCurrency":"EUR","fiatAmount":"100","cryptoCurrency":"ETH"}"#,
+                token: user.token
+            )
             #expect(created.status == 201)
             #expect(created.json["status"] as? String == "pending")
             #expect(created.json["fiatAmount"] as? String == "100.00")
@@ -71,7 +76,12 @@ import Testing
             let empty = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: #"{"reason":""}"#, token: op.token)
             #expect(empty.status == 422)
             #expect(empty.errorDetails["reason"] != nil)
-            let long = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: "{\"reason\":\"\(String(repeating: "x", count: 501))\"}", token: op.token)
+            let long = try await exchange.call(
+                .POST,
+                "/api/requests/\(id)/fail",
+                body: "{\"reason\":\"\(String(repeating: "x", count: 501))\"}",
+                token: op.token
+            )
             #expect(long.status == 422)
             let failed = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: #"{"reason":"bank rejected"}"#, token: op.token)
             #expect(failed.status == 200)
@@ -83,7 +93,10 @@ import Testing
     }
 
     @Test func claimRaceHasExactlyOneWinnerPerRequest() async throws {
-        try await TestExchange.with({ $0.rateLimit.perUserPerMinute = 1000; $0.db.primary.poolSize = 8 }) { exchange in
+        try await TestExchange.with({
+            $0.rateLimit.perUserPerMinute = 1000
+            $0.db.primary.poolSize = 8
+        }) { exchange in
             let user = try await exchange.signIn()
             var operators: [TestExchange.Session] = []
             for _ in 0..<16 { operators.append(try await exchange.signIn(operator: true)) }

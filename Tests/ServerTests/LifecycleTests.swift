@@ -1,5 +1,6 @@
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// The lifecycle table, without any I/O.
 @Suite struct LifecycleTests {
@@ -53,12 +54,13 @@ import Testing
             for status in RequestStatus.allCases {
                 let assigned = withOperator.contains(status) ? "o1" : nil
                 for caller in Caller.allCases {
-                    let actor = switch caller {
-                    case .owner: owner
-                    case .stranger: stranger
-                    case .assignedOperator: op
-                    case .otherOperator: otherOp
-                    }
+                    let actor =
+                        switch caller {
+                        case .owner: owner
+                        case .stranger: stranger
+                        case .assignedOperator: op
+                        case .otherOperator: otherOp
+                        }
                     let result = Lifecycle.decide(action, by: actor, on: subject(status, assigned: assigned))
                     let expected: Result<RequestStatus, Lifecycle.Denial>
                     let ownerAction = action == .create || action == .cancel

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Server
 
 /// The catalogue is the one list of metric names: it is complete, consistent, and renders.

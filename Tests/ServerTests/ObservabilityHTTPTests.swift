@@ -5,6 +5,7 @@ import PostgresClient
 import ServiceLifecycle
 import TestSupport
 import Testing
+
 @testable import Server
 
 /// The monitoring contract of a running server: readiness checked in the background on its own
@@ -53,7 +54,10 @@ import Testing
                     #expect(error.isPoolTimeout)
                 }
                 let text = try await exchange.call(.GET, "/metrics").text
-                #expect((MetricText.value(text, "db_pool_acquire_timeouts_total", labels: ["pool": "primary"]) ?? 0) >= 1, "ours, and the background services' while the pool is held")
+                #expect(
+                    (MetricText.value(text, "db_pool_acquire_timeouts_total", labels: ["pool": "primary"]) ?? 0) >= 1,
+                    "ours, and the background services' while the pool is held"
+                )
                 #expect(MetricText.value(text, "db_pool_max_connections", labels: ["pool": "primary"]) == 1)
                 #expect(MetricText.value(text, "db_pool_connections", labels: ["pool": "primary", "state": "used"]) == 1)
                 // The timed-out wait (~200 ms) is in the acquire histogram: above the 100 ms bucket.
@@ -67,10 +71,13 @@ import Testing
     @Test func everyCataloguedFamilyIsExportedFromStartUp() async throws {
         try await TestExchange.with { exchange in
             let text = try await exchange.call(.GET, "/metrics").text
-            let types = Dictionary(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { line -> (String, String) in
-                let parts = line.split(separator: " ")
-                return (String(parts[2]), String(parts[3]))
-            }, uniquingKeysWith: { first, _ in first })
+            let types = Dictionary(
+                text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { line -> (String, String) in
+                    let parts = line.split(separator: " ")
+                    return (String(parts[2]), String(parts[3]))
+                },
+                uniquingKeysWith: { first, _ in first }
+            )
             for definition in MetricCatalogue.all {
                 #expect(types[definition.name] == definition.kind.rawValue, "\(definition.name)")
             }
@@ -116,7 +123,9 @@ import Testing
         try await TestExchange.migrateOnce()
         let services = try ExchangeServices(configuration: TestExchange.configuration(), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = MetricsEndpoint.server(database: services.database, metrics: services.metrics, logger: logger, host: "127.0.0.1", port: 0) { continuation.yield($0) }
+        let server = MetricsEndpoint.server(database: services.database, metrics: services.metrics, logger: logger, host: "127.0.0.1", port: 0) {
+            continuation.yield($0)
+        }
         let group = ServiceGroup(services: [server, ReadinessMonitor(readiness: services.readiness)], gracefulShutdownSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

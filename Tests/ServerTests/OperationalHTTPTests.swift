@@ -37,8 +37,10 @@ import Testing
             #expect(text.contains(#"db_pool_acquire_duration_seconds_count{pool="primary"}"#))
             #expect(text.contains("exchange_transitions_total{from=\"created\",to=\"pending\"}"))
             #expect(text.contains("process_heap_allocated_bytes "))
-            for name in ["db_pool_connections", "db_pool_pending_requests", "db_query_duration_seconds", "redis_command_duration_seconds",
-                         "queue_depth", "queue_jobs_total", "outbox_pending", "ws_connections", "ws_delivery_lag_seconds"] {
+            for name in [
+                "db_pool_connections", "db_pool_pending_requests", "db_query_duration_seconds", "redis_command_duration_seconds",
+                "queue_depth", "queue_jobs_total", "outbox_pending", "ws_connections", "ws_delivery_lag_seconds",
+            ] {
                 #expect(text.contains("# TYPE \(name) "), "\(name)")
             }
             guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: FileManager.default.isExecutableFile) else {
@@ -65,7 +67,8 @@ func runTool(_ path: String, _ arguments: [String], stdin: String) throws -> (st
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    let input = Pipe(), output = Pipe()
+    let input = Pipe()
+    let output = Pipe()
     process.standardInput = input
     process.standardOutput = output
     process.standardError = output

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Rate limits against the real Redis, with a controlled clock.
 @Suite struct RateLimiterTests {
@@ -67,7 +68,12 @@ import Testing
             #expect(invalid.status == 422)
             _ = try await exchange.createRequest(user)
             _ = try await exchange.createRequest(user)
-            let limited = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"USD","fiatAmount":"1","cryptoCurrency":"BTC"}"#, token: user.token)
+            let limited = try await exchange.call(
+                .POST,
+                "/api/requests",
+                body: #"{"fiatCurrency":"USD","fiatAmount":"1","cryptoCurrency":"BTC"}"#,
+                token: user.token
+            )
             #expect(limited.status == 429)
             #expect(limited.header("Retry-After") != nil)
             _ = try await exchange.createRequest(other)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// `redis.keyPrefix` names every key, stream, consumer group and channel (docs/design.md §11).
 @Suite struct RedisNamespaceTests {

@@ -1,7 +1,8 @@
 import Foundation
 import PostgresClient
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Migrations, the append-only audit log, and the hot queries' plans.
 @Suite struct SchemaTests {
@@ -18,7 +19,10 @@ import Testing
         async let second = migrator.migrate()
         _ = try await (first, second)
         #expect(try await migrator.migrate().isEmpty)
-        let versions = try await pool.query(PostgresQuery("t_versions", "SELECT count(*) AS n FROM schema_migrations")).first?.decode("n", as: Int.self)
+        let versions = try await pool.query(PostgresQuery("t_versions", "SELECT count(*) AS n FROM schema_migrations")).first?.decode(
+            "n",
+            as: Int.self
+        )
         #expect(versions == Migrations.all.count)
     }
 
@@ -27,8 +31,10 @@ import Testing
             let user = try await exchange.signIn()
             let id = try await exchange.createRequest(user)
             let pool = exchange.services.database.primary
-            for statement in ["UPDATE request_events SET event = 'tampered' WHERE request_id = $1::uuid",
-                              "DELETE FROM request_events WHERE request_id = $1::uuid"] {
+            for statement in [
+                "UPDATE request_events SET event = 'tampered' WHERE request_id = $1::uuid",
+                "DELETE FROM request_events WHERE request_id = $1::uuid",
+            ] {
                 await #expect(throws: PostgresError.self) {
                     _ = try await pool.query(PostgresQuery("t_tamper_\(statement.prefix(6))", statement), [id])
                 }
@@ -45,15 +51,33 @@ import Testing
         let user = "00000000-0000-0000-0000-000000000001"
         let plans: [(String, String)] = [
             ("lock", "EXPLAIN SELECT * FROM requests WHERE id = '\(user)'::uuid FOR UPDATE"),
-            ("list all", "EXPLAIN " + RequestStore.listQuery(byUser: false, byStatus: false).sql
-                .replacingOccurrences(of: "$1::timestamptz", with: "'infinity'::timestamptz")
-                .replacingOccurrences(of: "$2::uuid", with: "'\(user)'::uuid").replacingOccurrences(of: "$3", with: "51")),
-            ("list user", "EXPLAIN " + RequestStore.listQuery(byUser: true, byStatus: false).sql
-                .replacingOccurrences(of: "$1::timestamptz", with: "'infinity'::timestamptz").replacingOccurrences(of: "$2::uuid", with: "'\(user)'::uuid")
-                .replacingOccurrences(of: "$3", with: "51").replacingOccurrences(of: "$4::uuid", with: "'\(user)'::uuid")),
-            ("list status", "EXPLAIN " + RequestStore.listQuery(byUser: false, byStatus: true).sql
-                .replacingOccurrences(of: "$1::timestamptz", with: "'infinity'::timestamptz").replacingOccurrences(of: "$2::uuid", with: "'\(user)'::uuid")
-                .replacingOccurrences(of: "$3", with: "51").replacingOccurrences(of: "$4", with: "'pending'")),
+            (
+                "list all",
+                "EXPLAIN "
+                    + RequestStore.listQuery(byUser: false, byStatus: false).sql
+                    .replacingOccurrences(of: "$1::timestamptz", with: "'infinity'::timestamptz")
+                    .replacingOccurrences(of: "$2::uuid", with: "'\(user)'::uuid").replacingOccurrences(of: "$3", with: "51")
+            ),
+            (
+                "list user",
+                "EXPLAIN "
+                    + RequestStore.listQuery(byUser: true, byStatus: false).sql
+                    .replacingOccurrences(of: "$1::timestamptz", with: "'infinity'::timestamptz").replacingOccurrences(
+                        of: "$2::uuid",
+                        with: "'\(user)'::uuid"
+                    )
+                    .replacingOccurrences(of: "$3", with: "51").replacingOccurrences(of: "$4::uuid", with: "'\(user)'::uuid")
+            ),
+            (
+                "list status",
+                "EXPLAIN "
+                    + RequestStore.listQuery(byUser: false, byStatus: true).sql
+                    .replacingOccurrences(of: "$1::timestamptz", with: "'infinity'::timestamptz").replacingOccurrences(
+                        of: "$2::uuid",
+                        with: "'\(user)'::uuid"
+                    )
+                    .replacingOccurrences(of: "$3", with: "51").replacingOccurrences(of: "$4", with: "'pending'")
+            ),
             ("events", "EXPLAIN SELECT * FROM request_events WHERE request_id = '\(user)'::uuid AND seq > 0 ORDER BY seq"),
             ("stats", "EXPLAIN SELECT count(*) FROM requests WHERE created_at >= now() - interval '1 hour' AND created_at < now()"),
             ("outbox", "EXPLAIN SELECT id FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT 100"),

@@ -1,22 +1,29 @@
 import Foundation
 import PostgresClient
-@testable import Server
 import TestSupport
 import Testing
+
+@testable import Server
 
 /// `GET /api/stats`: the aggregate, replica routing, and the fallback to the primary.
 @Suite struct StatsRoutingHTTPTests {
     /// Rows are planted in a random past minute that no other test touches, so the
     /// aggregate's exact values can be checked while other suites write concurrently.
-    static let plant = PostgresQuery("t_stats_plant", """
+    static let plant = PostgresQuery(
+        "t_stats_plant",
+        """
         INSERT INTO requests (user_id, status, fiat_currency, fiat_amount, crypto_currency, created_at,
                               processing_started_at, completed_at, last_seq)
         VALUES ($1::uuid, $2, $3, $4::numeric, 'BTC', $5::timestamptz,
                 $5::timestamptz + make_interval(secs => 1), $5::timestamptz + make_interval(secs => 1) + make_interval(secs => $6::float8 / 1000), 0)
-        """)
+        """
+    )
 
     @Test func aggregatesAWindowOnTheReplica() async throws {
-        try await TestExchange.with({ $0.db.routing.analytics = .replica; $0.db.routing.lagCheckIntervalMs = 100 }) { exchange in
+        try await TestExchange.with({
+            $0.db.routing.analytics = .replica
+            $0.db.routing.lagCheckIntervalMs = 100
+        }) { exchange in
             let user = try await exchange.signIn()
             let op = try await exchange.signIn(operator: true)
             let minute = Date(timeIntervalSince1970: Double(Int.random(in: 500_000...20_000_000)) * 60)
@@ -48,7 +55,10 @@ import Testing
     }
 
     @Test func fallsBackToPrimaryWhenTheReplicaIsDown() async throws {
-        try await TestExchange.with({ $0.db.routing.analytics = .replica; $0.db.replica.url = "postgresql://postgres@127.0.0.1:1/exchange" }) { exchange in
+        try await TestExchange.with({
+            $0.db.routing.analytics = .replica
+            $0.db.replica.url = "postgresql://postgres@127.0.0.1:1/exchange"
+        }) { exchange in
             let op = try await exchange.signIn(operator: true)
             let reply = try await exchange.call(.GET, "/api/stats", token: op.token)
             #expect(reply.status == 200)
@@ -58,8 +68,10 @@ import Testing
             #expect(ready.json["status"] as? String == "degraded")
             #expect((ready.json["checks"] as? [String: Any])?["replica"] as? String == "down")
             let metrics = exchange.services.metrics.registry.render()
-            #expect(metrics.contains(#"db_routing_decisions_total{target="primary",reason="replica_down"}"#)
-                || metrics.contains(#"db_routing_decisions_total{target="primary",reason="replica_error"}"#))
+            #expect(
+                metrics.contains(#"db_routing_decisions_total{target="primary",reason="replica_down"}"#)
+                    || metrics.contains(#"db_routing_decisions_total{target="primary",reason="replica_error"}"#)
+            )
         }
     }
 

@@ -53,7 +53,9 @@ import Testing
                 #expect(claim.json["status"] as? String == "assigned")
                 #expect(claim.header("X-Side-Effects-Failed")?.contains("email") == true)
                 let rows = try await exchange.services.database.primary.query(
-                    PostgresQuery("t_outbox_for", "SELECT kind FROM outbox WHERE request_id = $1::uuid ORDER BY kind"), [id])
+                    PostgresQuery("t_outbox_for", "SELECT kind FROM outbox WHERE request_id = $1::uuid ORDER BY kind"),
+                    [id]
+                )
                 let kinds = try rows.rows.map { try $0.decode("kind", as: String.self) }
                 #expect(kinds.contains("email"))
                 #expect(kinds.contains("events"))

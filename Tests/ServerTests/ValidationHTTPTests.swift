@@ -34,7 +34,12 @@ import Testing
             let list = try await exchange.call(.GET, "/api/requests", token: user.token)
             #expect((list.json["items"] as? [Any])?.isEmpty == true, "nothing was created")
             for amount in ["1000000.00", "1000000", "0.01", "7.5", "007.50"] {
-                let reply = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"GBP","fiatAmount":"\#(amount)","cryptoCurrency":"USDC"}"#, token: user.token)
+                let reply = try await exchange.call(
+                    .POST,
+                    "/api/requests",
+                    body: #"{"fiatCurrency":"GBP","fiatAmount":"\#(amount)","cryptoCurrency":"USDC"}"#,
+                    token: user.token
+                )
                 #expect(reply.status == 201, "\(amount): \(reply.text)")
             }
         }
@@ -66,7 +71,10 @@ import Testing
     @Test func statsWindowValidation() async throws {
         try await TestExchange.with { exchange in
             let op = try await exchange.signIn(operator: true)
-            for query in ["from=yesterday", "to=2026-13-01T00:00:00Z", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "from=2026-11-01T00:00:00Z&to=2026-11-01T00:00:00Z"] {
+            for query in [
+                "from=yesterday", "to=2026-13-01T00:00:00Z", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z",
+                "from=2026-11-01T00:00:00Z&to=2026-11-01T00:00:00Z",
+            ] {
                 let reply = try await exchange.call(.GET, "/api/stats?\(query)", token: op.token)
                 #expect(reply.status == 422, "\(query): \(reply.text)")
             }

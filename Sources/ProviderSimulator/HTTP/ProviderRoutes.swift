@@ -1,6 +1,6 @@
-import WireJSON
 import Foundation
 import Hummingbird
+import WireJSON
 
 /// The simulator's HTTP surface:
 ///

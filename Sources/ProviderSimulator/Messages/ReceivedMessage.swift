@@ -1,5 +1,5 @@
-import WireJSON
 import Foundation
+import WireJSON
 
 /// A message the simulator accepted (answered 200), as `GET /messages` lists it.
 public struct ReceivedMessage: Sendable, Equatable {

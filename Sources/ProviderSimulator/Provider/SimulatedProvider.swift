@@ -1,7 +1,7 @@
-import WireJSON
 import Foundation
 import Logging
 import Synchronization
+import WireJSON
 
 /// The fake provider itself, without HTTP: takes messages, waits out a drawn latency (with
 /// `Task.sleep`, never blocking a thread), fails some at the configured rate, and remembers the

@@ -29,7 +29,9 @@ public final class RedisSubscriber: Sendable {
         messageBufferLimit: Int = 10_000,
         onStateChange: (@Sendable (RedisSubscriberState) -> Void)? = nil
     ) {
-        let (messages, messageContinuation) = AsyncStream<RedisPubSubMessage>.makeStream(bufferingPolicy: .bufferingOldest(max(1, messageBufferLimit)))
+        let (messages, messageContinuation) = AsyncStream<RedisPubSubMessage>.makeStream(
+            bufferingPolicy: .bufferingOldest(max(1, messageBufferLimit))
+        )
         let (events, eventContinuation) = AsyncStream<RedisSubscriberEvent>.makeStream(bufferingPolicy: .bufferingNewest(64))
         self.messages = messages
         self.events = events

@@ -14,7 +14,11 @@ public enum Charts {
 
     /// Grouped bars: one group per category, one bar per series; log scale when values span > 50×.
     public static func groupedBars(
-        title: String, yLabel: String, categories: [String], series: [(name: String, values: [Double])], reference: (label: String, value: Double)? = nil
+        title: String,
+        yLabel: String,
+        categories: [String],
+        series: [(name: String, values: [Double])],
+        reference: (label: String, value: Double)? = nil
     ) -> String {
         let legend = legendWidth(series.map(\.name))
         let labelDrop = min(260, Double(categories.map(\.count).max() ?? 8) * 5.2 + 20)
@@ -36,8 +40,12 @@ public enum Charts {
                 guard value > 0 else { continue }
                 let y = scale.position(value)
                 svg.rect(
-                    x: groupStart + Double(seriesIndex) * barWidth, y: y, width: barWidth - 2, height: plot.bottom - y,
-                    fill: chartPalette[seriesIndex % chartPalette.count], title: "\(category) \(entry.name): \(formatNumber(value))"
+                    x: groupStart + Double(seriesIndex) * barWidth,
+                    y: y,
+                    width: barWidth - 2,
+                    height: plot.bottom - y,
+                    fill: chartPalette[seriesIndex % chartPalette.count],
+                    title: "\(category) \(entry.name): \(formatNumber(value))"
                 )
             }
             svg.text(category, x: plot.left + (Double(categoryIndex) + 0.5) * groupWidth, y: plot.bottom + 14, size: 10, anchor: .end, rotate: -30)
@@ -48,8 +56,14 @@ public enum Charts {
 
     /// Lines over a numeric x axis (log₂ x when it spans > 8×, as pool sizes do).
     public static func lines(
-        title: String, xLabel: String, yLabel: String, series: [Series], reference: (label: String, value: Double)? = nil, logY: Bool = false,
-        xTicks: [Double]? = nil, linearX: Bool = false
+        title: String,
+        xLabel: String,
+        yLabel: String,
+        series: [Series],
+        reference: (label: String, value: Double)? = nil,
+        logY: Bool = false,
+        xTicks: [Double]? = nil,
+        linearX: Bool = false
     ) -> String {
         let legend = legendWidth(series.map(\.name))
         let width = 530 + legend
@@ -80,7 +94,13 @@ public enum Charts {
             let points = entry.points.filter { $0.y > 0 }.sorted { $0.x < $1.x }.map { (xPosition($0.x), yScale.position($0.y)) }
             svg.polyline(points, stroke: color)
             for (point, original) in zip(points, entry.points.filter { $0.y > 0 }.sorted { $0.x < $1.x }) where points.count <= 60 {
-                svg.circle(x: point.0, y: point.1, radius: 3.5, fill: color, title: "\(entry.name) @ \(formatNumber(original.x)): \(formatNumber(original.y))")
+                svg.circle(
+                    x: point.0,
+                    y: point.1,
+                    radius: 3.5,
+                    fill: color,
+                    title: "\(entry.name) @ \(formatNumber(original.x)): \(formatNumber(original.y))"
+                )
             }
         }
         drawLegend(&svg, names: series.map(\.name), x: plot.right + 16, y: plot.top)
@@ -130,7 +150,12 @@ public enum Charts {
     }
 
     /// A dashed horizontal line with its label (a budget ceiling).
-    static func drawReference(_ svg: inout SVG, _ reference: (label: String, value: Double), y: Double, plot: (left: Double, top: Double, right: Double, bottom: Double)) {
+    static func drawReference(
+        _ svg: inout SVG,
+        _ reference: (label: String, value: Double),
+        y: Double,
+        plot: (left: Double, top: Double, right: Double, bottom: Double)
+    ) {
         svg.line(x1: plot.left, y1: y, x2: plot.right, y2: y, stroke: "#c00", width: 1.5, dash: "6,4")
         svg.text(reference.label, x: plot.left + 6, y: y - 5, size: 11, anchor: .start, fill: "#c00")
     }

@@ -41,8 +41,14 @@ public struct SVG {
     }
 
     public mutating func text(
-        _ content: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, weight: String = "normal",
-        fill: String = "#222", rotate: Double? = nil
+        _ content: String,
+        x: Double,
+        y: Double,
+        size: Double = 12,
+        anchor: Anchor = .start,
+        weight: String = "normal",
+        fill: String = "#222",
+        rotate: Double? = nil
     ) {
         let transform = rotate.map { " transform=\"rotate(\(f($0)) \(f(x)) \(f(y)))\"" } ?? ""
         elements.append(

@@ -1,7 +1,7 @@
-import Profiler
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Profiler
 
 /// A keep-alive HTTP/1.1 client for one base URL, pooled and sized for the load.
 public final class APIClient: Sendable {

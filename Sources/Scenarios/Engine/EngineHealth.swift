@@ -1,3 +1,6 @@
+import Foundation
+import Profiler
+
 /// How well the load generator kept its own schedule; a run that fails these checks says so.
 ///
 /// The engine judges itself relative to what it measures (docs/lab.md, "When the lab distrusts
@@ -75,7 +78,12 @@ public struct EngineHealth: Codable, Sendable, Equatable {
 
     /// The same measurements judged relative to an operation's p50 and max (ms) and with the
     /// client's connection waits.
-    public func judged(operationP50Ms: Double?, operationMaxMs: Double?, connectionQueued: Int? = nil, connectionWaitP99Ms: Double? = nil) -> EngineHealth {
+    public func judged(
+        operationP50Ms: Double?,
+        operationMaxMs: Double?,
+        connectionQueued: Int? = nil,
+        connectionWaitP99Ms: Double? = nil
+    ) -> EngineHealth {
         var result = self
         result.operationP50Ms = operationP50Ms
         result.operationMaxMs = operationMaxMs
@@ -108,6 +116,3 @@ public func formatMillis(_ ms: Double) -> String {
     if ms >= 1 { return String(format: "%.1f ms", ms) }
     return String(format: "%.0f µs", ms * 1000)
 }
-
-import Profiler
-import Foundation

@@ -11,7 +11,14 @@ public struct LoadSpec: Codable, Sendable, Equatable {
     public var maxInFlight: Int
     public var seed: UInt64
 
-    public init(rate: Double = 10, duration: Double = 20, warmup: Double = 3, arrival: ArrivalProcess = .poisson, maxInFlight: Int = 5_000, seed: UInt64 = 42) {
+    public init(
+        rate: Double = 10,
+        duration: Double = 20,
+        warmup: Double = 3,
+        arrival: ArrivalProcess = .poisson,
+        maxInFlight: Int = 5_000,
+        seed: UInt64 = 42
+    ) {
         self.rate = rate
         self.duration = duration
         self.warmup = warmup

@@ -130,8 +130,11 @@ public struct RecorderSnapshot: Sendable {
     public var allOutcomes: [String: LatencyHistogram]
 
     public init(
-        histograms: [String: LatencyHistogram] = [:], errors: [String: [String: Int]] = [:], counters: [String: Int] = [:],
-        lastRecorded: [String: ContinuousClock.Instant] = [:], allOutcomes: [String: LatencyHistogram] = [:]
+        histograms: [String: LatencyHistogram] = [:],
+        errors: [String: [String: Int]] = [:],
+        counters: [String: Int] = [:],
+        lastRecorded: [String: ContinuousClock.Instant] = [:],
+        allOutcomes: [String: LatencyHistogram] = [:]
     ) {
         self.histograms = histograms
         self.errors = errors

@@ -1,5 +1,5 @@
-import WireJSON
 import Foundation
+import WireJSON
 
 /// A gate's budget file: what to run (scenario, load, options, server config) and the
 /// thresholds the result must meet.
@@ -22,7 +22,15 @@ public struct Budget: Codable, Sendable {
         case name, scenario, load, options, config, thresholds, ports, provider
     }
 
-    public init(name: String = "budget", scenario: String, load: LoadSpec = LoadSpec(), options: ScenarioOptions = ScenarioOptions(), config: JSON = .object([]), thresholds: [String: [String]], ports: MatrixSpec.Ports = MatrixSpec.Ports()) {
+    public init(
+        name: String = "budget",
+        scenario: String,
+        load: LoadSpec = LoadSpec(),
+        options: ScenarioOptions = ScenarioOptions(),
+        config: JSON = .object([]),
+        thresholds: [String: [String]],
+        ports: MatrixSpec.Ports = MatrixSpec.Ports()
+    ) {
         self.name = name
         self.scenario = scenario
         self.load = load
@@ -60,6 +68,16 @@ public struct Budget: Codable, Sendable {
 
     /// A one-cell matrix that runs this budget's scenario.
     public var matrix: MatrixSpec {
-        MatrixSpec(name: name, scenario: scenario, load: load, options: options, config: config, axes: [], repeat: 1, ports: ports, provider: provider)
+        MatrixSpec(
+            name: name,
+            scenario: scenario,
+            load: load,
+            options: options,
+            config: config,
+            axes: [],
+            repeat: 1,
+            ports: ports,
+            provider: provider
+        )
     }
 }

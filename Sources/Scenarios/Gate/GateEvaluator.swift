@@ -1,3 +1,6 @@
+import Foundation
+import Profiler
+
 /// Checks a report's cells against a budget: one row per (cell, threshold).
 public struct GateEvaluator: Sendable {
     public struct Row: Sendable {
@@ -38,7 +41,9 @@ public struct GateEvaluator: Sendable {
             for (key, threshold) in thresholds {
                 let (measured, unit) = value(key: key, threshold: threshold, cell: cell, histogram: histograms[cell.id]?[key])
                 let passed = cell.failure == nil && measured.map(threshold.holds) == true
-                rows.append(Row(cell: ReportCharts.cellName(cell), key: key, threshold: threshold.source, measured: measured, unit: unit, passed: passed))
+                rows.append(
+                    Row(cell: ReportCharts.cellName(cell), key: key, threshold: threshold.source, measured: measured, unit: unit, passed: passed)
+                )
             }
         }
         return rows
@@ -115,6 +120,3 @@ public struct GateEvaluator: Sendable {
         return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + body.map(line)).joined(separator: "\n")
     }
 }
-
-import Profiler
-import Foundation

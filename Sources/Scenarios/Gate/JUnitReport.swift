@@ -6,7 +6,8 @@ public enum JUnitReport {
         let failures = rows.filter { !$0.passed }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites tests=\"\(rows.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", seconds))\">\n"
-        xml += "  <testsuite name=\"\(escape(suite))\" tests=\"\(rows.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(String(format: "%.3f", seconds))\">\n"
+        xml +=
+            "  <testsuite name=\"\(escape(suite))\" tests=\"\(rows.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(String(format: "%.3f", seconds))\">\n"
         for row in rows {
             let name = escape("\(row.key): \(row.threshold)")
             xml += "    <testcase classname=\"\(escape(suite)).\(escape(row.cell))\" name=\"\(name)\" time=\"0\">\n"

@@ -1,5 +1,5 @@
-import Profiler
 import Logging
+import Profiler
 import Synchronization
 
 /// What a cell measured besides its report: the histograms behind the summary (of the chosen
@@ -14,7 +14,10 @@ public struct CellMeasurement: Sendable {
     public var startedAt: Double = 0
 
     public init(
-        histograms: [String: LatencyHistogram] = [:], allOutcomes: [String: LatencyHistogram] = [:], intervals: [IntervalSlice] = [], startedAt: Double = 0
+        histograms: [String: LatencyHistogram] = [:],
+        allOutcomes: [String: LatencyHistogram] = [:],
+        intervals: [IntervalSlice] = [],
+        startedAt: Double = 0
     ) {
         self.histograms = histograms
         self.allOutcomes = allOutcomes
@@ -39,8 +42,13 @@ public struct CellExecutor: Sendable {
     public var requestTimeout: Duration = .seconds(30)
 
     public init(
-        baseURL: String, providerURL: String, grantOperator: @escaping OperatorGranter, status: LiveStatus, phones: PhoneBook = PhoneBook(),
-        search: SearchSpec? = nil, resources: ResourceSampler.Target? = nil
+        baseURL: String,
+        providerURL: String,
+        grantOperator: @escaping OperatorGranter,
+        status: LiveStatus,
+        phones: PhoneBook = PhoneBook(),
+        search: SearchSpec? = nil,
+        resources: ResourceSampler.Target? = nil
     ) {
         self.baseURL = baseURL
         self.providerURL = providerURL

@@ -1,7 +1,7 @@
-import WireJSON
 import Foundation
 import PostgresClient
 import RedisClient
+import WireJSON
 
 /// Gives every cell of a matrix run its own PostgreSQL database and Redis namespace, so no
 /// state (rows, dead letters, stalled jobs, rate-limit counters, sessions) carries from one
@@ -41,7 +41,10 @@ public final class CellIsolation: Sendable {
         self.adminURL = adminURL
         admin = PostgresPool(
             configuration: PostgresConfiguration(
-                url: adminURL, name: "lab-admin", poolSize: 1, acquireTimeout: .seconds(30),
+                url: adminURL,
+                name: "lab-admin",
+                poolSize: 1,
+                acquireTimeout: .seconds(30),
                 statementTimeout: .seconds(120)
             )
         )

@@ -1,9 +1,11 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// A child process started with `posix_spawn`, its output appended to a log file.
 ///
@@ -30,7 +32,8 @@ public final class ChildProcess: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0
-        let environment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment
+        let environment: [UnsafeMutablePointer<CChar>?] =
+            ProcessInfo.processInfo.environment
             .filter { !unsetting.contains($0.key) }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in environment { free(pointer) } }
         let result = posix_spawn(&child, executable, &fileActions, nil, argv, environment)
@@ -90,7 +93,11 @@ public final class ChildProcess: Sendable {
 
     /// Runs to completion (bounded by `timeout`), killing it if it overruns.
     public static func run(
-        executable: String, arguments: [String], logPath: String?, timeout: Duration, unsetting: Set<String> = []
+        executable: String,
+        arguments: [String],
+        logPath: String?,
+        timeout: Duration,
+        unsetting: Set<String> = []
     ) async throws -> Int32 {
         let child = try ChildProcess(executable: executable, arguments: arguments, logPath: logPath, unsetting: unsetting)
         if let status = await child.wait(timeout: timeout) { return status }
@@ -98,5 +105,3 @@ public final class ChildProcess: Sendable {
         throw ScenarioError("\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.first ?? "") did not finish within \(timeout)")
     }
 }
-
-import Synchronization

@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// Runs every cell of a matrix: its own PostgreSQL database and Redis namespace
 /// (``CellIsolation``), fresh provider and `exchange-server` per cell, warm-up, the measured
@@ -31,7 +31,12 @@ public struct MatrixRunner: Sendable {
     }
 
     public init(
-        spec: MatrixSpec, serverBinary: String, providerExecutable: String, directory: String, progress: ProgressPrinter, options: Options = Options()
+        spec: MatrixSpec,
+        serverBinary: String,
+        providerExecutable: String,
+        directory: String,
+        progress: ProgressPrinter,
+        options: Options = Options()
     ) {
         self.spec = spec
         self.serverBinary = serverBinary
@@ -66,7 +71,8 @@ public struct MatrixRunner: Sendable {
                     config.set(path: "db.migrationUrl", to: .string(migrationURL))
                     let path = templateDirectory + "/config.json"
                     try writeJSON(config, to: path)
-                    try await ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server, logDirectory: templateDirectory).migrate()
+                    try await ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server, logDirectory: templateDirectory)
+                        .migrate()
                 }
             } catch {
                 await isolation.finish()
@@ -78,8 +84,14 @@ public struct MatrixRunner: Sendable {
         for (order, cell) in cells.enumerated() {
             progress.beginCell(order, label: cell.label + (spec.repeat > 1 ? " #\(cell.repeatIndex + 1)" : ""))
             var report = CellReport(
-                id: cell.index, label: cell.label, axes: cell.axes, repeatIndex: cell.repeatIndex, config: cell.config,
-                scenario: spec.scenario, load: spec.load, primaryOperation: scenario.primaryOperation
+                id: cell.index,
+                label: cell.label,
+                axes: cell.axes,
+                repeatIndex: cell.repeatIndex,
+                config: cell.config,
+                scenario: spec.scenario,
+                load: spec.load,
+                primaryOperation: scenario.primaryOperation
             )
             report.runOrder = order
             let cellDirectory = cellsDirectory + "/\(cell.index)"
@@ -105,8 +117,11 @@ public struct MatrixRunner: Sendable {
                 }
                 let target = ResourceSampler.Target(
                     postgresURL: isolation?.adminURL
-                        ?? CellIsolation.url(config[path: "db.primary.url"]?.stringValue ?? "postgresql://127.0.0.1:55432/exchange",
-                                             user: "postgres", database: "postgres"),
+                        ?? CellIsolation.url(
+                            config[path: "db.primary.url"]?.stringValue ?? "postgresql://127.0.0.1:55432/exchange",
+                            user: "postgres",
+                            database: "postgres"
+                        ),
                     database: isolation?.databaseName(cell: cell.index)
                 )
                 measurement = try await runCell(server: server, scenario: scenario, report: &report, cellDirectory: cellDirectory, resources: target)
@@ -122,11 +137,18 @@ public struct MatrixRunner: Sendable {
     }
 
     private func runCell(
-        server: ServerInstance, scenario: any Scenario, report: inout CellReport, cellDirectory: String, resources: ResourceSampler.Target
+        server: ServerInstance,
+        scenario: any Scenario,
+        report: inout CellReport,
+        cellDirectory: String,
+        resources: ResourceSampler.Target
     ) async throws -> CellMeasurement {
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
-            executable: providerExecutable, port: spec.ports.provider, settings: spec.provider, logPath: cellDirectory + "/provider.log"
+            executable: providerExecutable,
+            port: spec.ports.provider,
+            settings: spec.provider,
+            logPath: cellDirectory + "/provider.log"
         )
         let serverProcess: ChildProcess
         do {

@@ -1,6 +1,6 @@
+import Foundation
 import ProviderSimulator
 import WireJSON
-import Foundation
 
 /// A matrix file: one scenario and load, run once per combination of configuration axes.
 ///
@@ -73,9 +73,17 @@ public struct MatrixSpec: Codable, Sendable {
     public var search: SearchSpec?
 
     public init(
-        name: String, scenario: String, load: LoadSpec, options: ScenarioOptions = ScenarioOptions(), config: JSON = .object([]),
-        axes: [Axis] = [], repeat: Int = 1, selection: SelectionRule = SelectionRule(), ports: Ports = Ports(),
-        provider: ProviderSettings = ProviderSettings(), search: SearchSpec? = nil
+        name: String,
+        scenario: String,
+        load: LoadSpec,
+        options: ScenarioOptions = ScenarioOptions(),
+        config: JSON = .object([]),
+        axes: [Axis] = [],
+        repeat: Int = 1,
+        selection: SelectionRule = SelectionRule(),
+        ports: Ports = Ports(),
+        provider: ProviderSettings = ProviderSettings(),
+        search: SearchSpec? = nil
     ) {
         self.provider = provider
         self.search = search
@@ -148,11 +156,20 @@ public struct MatrixSpec: Codable, Sendable {
             for (path, value) in combination { config.set(path: path, to: value) }
             config.set(path: "http.port", to: .int(ports.server))
             config.set(path: "provider.url", to: .string("http://127.0.0.1:\(ports.provider)"))
-            let label = combination.isEmpty
+            let label =
+                combination.isEmpty
                 ? scenario
                 : combination.map { "\($0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\($0.1)" }.joined(separator: " ")
             for repetition in 0..<`repeat` {
-                result.append(Cell(index: result.count, label: label, axes: Dictionary(uniqueKeysWithValues: combination), config: config, repeatIndex: repetition))
+                result.append(
+                    Cell(
+                        index: result.count,
+                        label: label,
+                        axes: Dictionary(uniqueKeysWithValues: combination),
+                        config: config,
+                        repeatIndex: repetition
+                    )
+                )
             }
         }
         return result

@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 import Synchronization
 
 /// One per cell: decides the steps of the measured phase (one fixed step, or a capacity
@@ -101,8 +101,13 @@ public final class MeasurementCoordinator: Sendable {
             server = nil
         }
         let step = StepJudge(search: search, primary: primary).judge(
-            phase: phase, offeredRate: open?.rate ?? load.rate, window: snapshot, outcome: outcome,
-            connectionWaits: waits, server: server, resources: resources
+            phase: phase,
+            offeredRate: open?.rate ?? load.rate,
+            window: snapshot,
+            outcome: outcome,
+            connectionWaits: waits,
+            server: server,
+            resources: resources
         )
         records.withLock { $0.append(StepRecord(step: step, window: snapshot)) }
         return step
@@ -143,7 +148,10 @@ public final class MeasurementCoordinator: Sendable {
         }
         let rate = window.withLock { $0?.rate }
         let slice = IntervalSlice(
-            start: (start - cellStart).seconds, end: (now - cellStart).seconds, histograms: merged, offeredRate: rate
+            start: (start - cellStart).seconds,
+            end: (now - cellStart).seconds,
+            histograms: merged,
+            offeredRate: rate
         )
         slices.withLock { $0.append(slice) }
     }

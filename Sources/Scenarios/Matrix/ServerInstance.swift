@@ -50,7 +50,10 @@ public struct ServerInstance: Sendable {
     /// `exchange-server serve --config F`, then waits for `GET /ready` 200.
     public func start(logName: String, readyTimeout: Duration = .seconds(60)) async throws -> ChildProcess {
         let child = try ChildProcess(
-            executable: binary, arguments: ["serve", "--config", configPath], logPath: logDirectory + "/" + logName, unsetting: Self.cellOwnedEnvironment
+            executable: binary,
+            arguments: ["serve", "--config", configPath],
+            logPath: logDirectory + "/" + logName,
+            unsetting: Self.cellOwnedEnvironment
         )
         switch await pollUntilAnswering(child: child, url: baseURL + "/ready", timeout: readyTimeout) {
         case .ready:
@@ -66,7 +69,11 @@ public struct ServerInstance: Sendable {
 
 /// Starts `scenarios provider --port P` as a child process and waits until it answers.
 public func startProvider(
-    executable: String, port: Int, settings: MatrixSpec.ProviderSettings = .init(), logPath: String, timeout: Duration = .seconds(20)
+    executable: String,
+    port: Int,
+    settings: MatrixSpec.ProviderSettings = .init(),
+    logPath: String,
+    timeout: Duration = .seconds(20)
 ) async throws -> ChildProcess {
     let child = try ChildProcess(executable: executable, arguments: ["provider", "--port", "\(port)"] + settings.arguments, logPath: logPath)
     let url = "http://127.0.0.1:\(port)/messages?kind=sms&to=%2B10000000000"

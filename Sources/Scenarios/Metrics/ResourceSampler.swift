@@ -38,7 +38,15 @@ public final class ResourceSampler: Sendable {
     public init(target: Target) {
         self.target = target
         self.pool = target.postgresURL.map {
-            PostgresPool(configuration: PostgresConfiguration(url: $0, name: "lab-sampler", poolSize: 1, acquireTimeout: .seconds(1), statementTimeout: .seconds(1)))
+            PostgresPool(
+                configuration: PostgresConfiguration(
+                    url: $0,
+                    name: "lab-sampler",
+                    poolSize: 1,
+                    acquireTimeout: .seconds(1),
+                    statementTimeout: .seconds(1)
+                )
+            )
         }
         self.redisPIDs = ProcFS.pids(named: "redis-server")
     }
@@ -89,11 +97,13 @@ public final class ResourceSampler: Sendable {
     /// Closes the window (after a last sample) and summarises it.
     public func end() async -> ResourceUsage? {
         await tick()
-        guard let closed = window.withLock({ state -> Window? in
-            let result = state
-            state = nil
-            return result
-        }) else { return nil }
+        guard
+            let closed = window.withLock({ state -> Window? in
+                let result = state
+                state = nil
+                return result
+            })
+        else { return nil }
         let wall = (ContinuousClock.now - closed.startedAt).seconds
         guard wall > 0 else { return nil }
         var cores: [String: Double] = [:]

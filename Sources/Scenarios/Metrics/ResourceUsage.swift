@@ -12,7 +12,14 @@ public struct ResourceUsage: Codable, Sendable, Equatable {
     /// One-second samples taken.
     public var samples: Int
 
-    public init(coresUsed: [String: Double] = [:], machineBusy: Double = 0, machineSteal: Double = 0, cores: Int = 1, postgresWaits: [String: Double] = [:], samples: Int = 0) {
+    public init(
+        coresUsed: [String: Double] = [:],
+        machineBusy: Double = 0,
+        machineSteal: Double = 0,
+        cores: Int = 1,
+        postgresWaits: [String: Double] = [:],
+        samples: Int = 0
+    ) {
         self.coresUsed = coresUsed
         self.machineBusy = machineBusy
         self.machineSteal = machineSteal

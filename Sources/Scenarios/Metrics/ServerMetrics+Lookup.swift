@@ -56,7 +56,10 @@ extension ServerMetrics {
         guard count > 0 else { return nil }
         let mean = series.reduce(0) { $0 + $1.meanMs * $1.count } / count
         return HistogramDelta(
-            count: count, meanMs: mean, p99Ms: series.compactMap(\.p99Ms).max(), p99LowMs: series.compactMap(\.p99LowMs).max()
+            count: count,
+            meanMs: mean,
+            p99Ms: series.compactMap(\.p99Ms).max(),
+            p99LowMs: series.compactMap(\.p99LowMs).max()
         )
     }
 }

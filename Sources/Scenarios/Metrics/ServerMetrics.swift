@@ -93,7 +93,12 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
 
     /// Deltas per series; labels in `merging` are dropped first, so their series add up (e.g.
     /// every `status` of one route) and the p99 is read from the summed buckets.
-    static func histogramDeltas(family: String, before: PrometheusScrape, after: PrometheusScrape, merging: Set<String> = []) -> [String: HistogramDelta] {
+    static func histogramDeltas(
+        family: String,
+        before: PrometheusScrape,
+        after: PrometheusScrape,
+        merging: Set<String> = []
+    ) -> [String: HistogramDelta] {
         func seriesKey(_ sample: PrometheusSample) -> String {
             var labels = sample.labels
             labels.removeValue(forKey: "le")
@@ -110,7 +115,8 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
         let sums = diff("_sum")
         var bucketSums: [String: [Double: Double]] = [:]
         let beforeBuckets = Dictionary(
-            before.samples(named: family + "_bucket").map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }
+            before.samples(named: family + "_bucket").map { ($0.key, $0.value) },
+            uniquingKeysWith: { first, _ in first }
         )
         for sample in after.samples(named: family + "_bucket") {
             guard let le = sample.labels["le"].flatMap(PrometheusScrape.parseValue) else { continue }
@@ -122,7 +128,9 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
             let mean = (sums[series] ?? 0) / count * 1000
             let seriesBuckets = buckets[series] ?? []
             result[series] = HistogramDelta(
-                count: count, meanMs: mean, p99Ms: quantile(0.99, buckets: seriesBuckets).map { $0 * 1000 },
+                count: count,
+                meanMs: mean,
+                p99Ms: quantile(0.99, buckets: seriesBuckets).map { $0 * 1000 },
                 p99LowMs: bucketLowerBound(0.99, buckets: seriesBuckets).map { $0 * 1000 }
             )
         }

@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Synchronization
 
 /// A live status line on a terminal (rewritten in place), plain periodic lines otherwise:
 /// cell i/n, elapsed / ETA, phase, achieved rate, p99 so far, errors.
@@ -65,7 +66,8 @@ public final class ProgressPrinter: Sendable {
     func line() -> String {
         let snapshot = state.withLock { $0 }
         let elapsed = snapshot.started.duration(to: .now).seconds
-        let perCell = snapshot.finishedCells.isEmpty
+        let perCell =
+            snapshot.finishedCells.isEmpty
             ? snapshot.secondsPerCell
             : snapshot.finishedCells.reduce(0, +) / Double(snapshot.finishedCells.count)
         let inCell = snapshot.cellStarted.duration(to: .now).seconds

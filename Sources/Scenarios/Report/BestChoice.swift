@@ -62,7 +62,14 @@ public struct BestChoice: Codable, Sendable {
                 continue
             }
             candidates.append(
-                Candidate(label: label, ids: group.map(\.id), rate: rate, latency: worst, resources: resources(group[0]), trusted: group.allSatisfy(\.trustworthy))
+                Candidate(
+                    label: label,
+                    ids: group.map(\.id),
+                    rate: rate,
+                    latency: worst,
+                    resources: resources(group[0]),
+                    trusted: group.allSatisfy(\.trustworthy)
+                )
             )
         }
         // Cells the load generator couldn't drive faithfully only win when nothing else qualifies.

@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// The charts of capacity searches and time series: latency vs offered rate, capacity by pool
 /// size per mode, and each cell's latency over time.
@@ -25,7 +25,8 @@ enum CapacityCharts {
             let operation = search.operation
             charts["latency-vs-offered-rate.svg"] = Charts.lines(
                 title: "\(operation) p99 (all outcomes) vs offered rate, one line per configuration",
-                xLabel: "offered rate (/s)", yLabel: "p99 (ms)",
+                xLabel: "offered rate (/s)",
+                yLabel: "p99 (ms)",
                 series: searched.map { cell in
                     Charts.Series(
                         name: ReportCharts.cellName(cell),
@@ -47,7 +48,8 @@ enum CapacityCharts {
                 let pools = Array(Set(searched.compactMap { $0.axes[poolAxis]?.doubleValue })).sorted()
                 charts["capacity-by-pool-size.svg"] = Charts.lines(
                     title: "Capacity (\(operation)/s within \(search.description)) by \(ReportCharts.shortName(poolAxis))",
-                    xLabel: poolAxis, yLabel: "capacity (\(operation)/s)",
+                    xLabel: poolAxis,
+                    yLabel: "capacity (\(operation)/s)",
                     series: keys.map { key in
                         let byPool = Dictionary(grouping: groups[key] ?? []) { $0.axes[poolAxis]?.doubleValue ?? 0 }
                         return Charts.Series(
@@ -84,8 +86,12 @@ enum CapacityCharts {
             }
             charts[String(format: "timeline/cell-%02d.svg", cell.id)] = Charts.lines(
                 title: "\(ReportCharts.cellName(cell)): \(operation) latency per second (all outcomes)",
-                xLabel: "seconds since the cell started", yLabel: "latency (ms) · offered/s",
-                series: series, logY: true, xTicks: ticks, linearX: true
+                xLabel: "seconds since the cell started",
+                yLabel: "latency (ms) · offered/s",
+                series: series,
+                logY: true,
+                xTicks: ticks,
+                linearX: true
             )
         }
         return charts

@@ -5,7 +5,9 @@ enum CapacityMarkdown {
         let searched = report.cells.filter { $0.failure == nil && $0.capacity != nil }
         guard let search = searched.first?.capacity?.search else { return [] }
         var lines = ["## Knee", ""]
-        lines.append("Capacity = the highest offered rate whose step met \(search.description) with a trustworthy load engine (docs/lab.md, \"Capacity search\"). The knee is the smallest pool size within 5% of the best capacity.")
+        lines.append(
+            "Capacity = the highest offered rate whose step met \(search.description) with a trustworthy load engine (docs/lab.md, \"Capacity search\"). The knee is the smallest pool size within 5% of the best capacity."
+        )
         lines.append("")
         for knee in report.knees ?? [] {
             lines.append("- **\(knee.group.isEmpty ? "all cells" : knee.group)** — \(knee.sentence).")
@@ -22,12 +24,16 @@ enum CapacityMarkdown {
         }
         if let spread = report.capacitySpread, !spread.isEmpty {
             lines.append("")
-            lines.append("Run-to-run spread of capacity: " + spread.sorted { $0.key < $1.key }.map { label, rates in
-                let sorted = rates.sorted()
-                let median = sorted[sorted.count / 2]
-                let relative = median > 0 ? ((sorted.last ?? 0) - (sorted.first ?? 0)) / median : 0
-                return "`\(label)` " + sorted.map { Knee.grouped($0) }.joined(separator: ", ") + " (±\(Int((relative * 50).rounded()))% around the median)"
-            }.joined(separator: "; "))
+            lines.append(
+                "Run-to-run spread of capacity: "
+                    + spread.sorted { $0.key < $1.key }.map { label, rates in
+                        let sorted = rates.sorted()
+                        let median = sorted[sorted.count / 2]
+                        let relative = median > 0 ? ((sorted.last ?? 0) - (sorted.first ?? 0)) / median : 0
+                        return "`\(label)` " + sorted.map { Knee.grouped($0) }.joined(separator: ", ")
+                            + " (±\(Int((relative * 50).rounded()))% around the median)"
+                    }.joined(separator: "; ")
+            )
         }
         for cell in report.cells where cell.failure != nil {
             lines.append("- cell `\(ReportCharts.cellName(cell))` failed: \(cell.failure ?? "")")

@@ -41,9 +41,20 @@ public struct CellReport: Codable, Sendable {
     public var failure: String?
 
     /// Operations that are derived from others rather than attempted calls.
-    public static let derivedOperations: Set<String> = ["e2e_completed", "e2e_observed", "ws_delivery_lag", "recovery", "claim_won", "claim_lost", "claim_race"]
+    public static let derivedOperations: Set<String> = [
+        "e2e_completed", "e2e_observed", "ws_delivery_lag", "recovery", "claim_won", "claim_lost", "claim_race",
+    ]
 
-    public init(id: Int, label: String, axes: [String: JSON], repeatIndex: Int, config: JSON, scenario: String, load: LoadSpec, primaryOperation: String) {
+    public init(
+        id: Int,
+        label: String,
+        axes: [String: JSON],
+        repeatIndex: Int,
+        config: JSON,
+        scenario: String,
+        load: LoadSpec,
+        primaryOperation: String
+    ) {
         self.id = id
         self.label = label
         self.axes = axes

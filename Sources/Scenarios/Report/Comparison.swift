@@ -1,6 +1,6 @@
-import ProviderSimulator
-import Profiler
 import Foundation
+import Profiler
+import ProviderSimulator
 
 /// Decides, per configuration and operation, "regression", "improvement" or "no significant
 /// change" between two reports with a statistical test over their repeats — or says "not
@@ -81,14 +81,25 @@ public struct Comparison: Sendable {
                 let a = baseline.latencies[label]?[operation] ?? []
                 let b = candidate.latencies[label]?[operation] ?? []
                 rows += Self.latencyRows(
-                    label: label, operation: operation, a: a, b: b, confidence: confidence, iterations: iterations, generator: &generator
+                    label: label,
+                    operation: operation,
+                    a: a,
+                    b: b,
+                    confidence: confidence,
+                    iterations: iterations,
+                    generator: &generator
                 )
             }
             if let a = baseline.capacities[label], let b = candidate.capacities[label] {
                 let before = a.reduce(0, +) / Double(max(a.count, 1))
                 let after = b.reduce(0, +) / Double(max(b.count, 1))
                 var row = Row(
-                    cell: label, operation: "capacity", metric: "capacity", before: before, after: after, repeats: (a.count, b.count),
+                    cell: label,
+                    operation: "capacity",
+                    metric: "capacity",
+                    before: before,
+                    after: after,
+                    repeats: (a.count, b.count),
                     verdict: .notEnoughRepeats
                 )
                 if a.count >= Self.minimumRepeats, b.count >= Self.minimumRepeats {
@@ -104,7 +115,12 @@ public struct Comparison: Sendable {
     }
 
     static func latencyRows(
-        label: String, operation: String, a: [LatencyHistogram], b: [LatencyHistogram], confidence: Double, iterations: Int,
+        label: String,
+        operation: String,
+        a: [LatencyHistogram],
+        b: [LatencyHistogram],
+        confidence: Double,
+        iterations: Int,
         generator: inout SplitMix64
     ) -> [Row] {
         let percentiles: [(String, Double)] = [("p50", 50), ("p99", 99)]
@@ -113,8 +129,13 @@ public struct Comparison: Sendable {
         guard a.count >= minimumRepeats, b.count >= minimumRepeats else {
             return percentiles.map { name, p in
                 Row(
-                    cell: label, operation: operation, metric: name, before: before.percentileMillis(p), after: after.percentileMillis(p),
-                    repeats: (a.count, b.count), verdict: .notEnoughRepeats
+                    cell: label,
+                    operation: operation,
+                    metric: name,
+                    before: before.percentileMillis(p),
+                    after: after.percentileMillis(p),
+                    repeats: (a.count, b.count),
+                    verdict: .notEnoughRepeats
                 )
             }
         }
@@ -137,8 +158,15 @@ public struct Comparison: Sendable {
             let high = sorted.isEmpty ? 1 : sorted[Int(Double(sorted.count - 1) * (1 - tail))]
             let verdict: Verdict = low > 1 ? .regression : (high < 1 ? .improvement : .noSignificantChange)
             return Row(
-                cell: label, operation: operation, metric: entry.0, before: before.percentileMillis(entry.1), after: after.percentileMillis(entry.1),
-                low: low, high: high, repeats: (a.count, b.count), verdict: verdict
+                cell: label,
+                operation: operation,
+                metric: entry.0,
+                before: before.percentileMillis(entry.1),
+                after: after.percentileMillis(entry.1),
+                low: low,
+                high: high,
+                repeats: (a.count, b.count),
+                verdict: verdict
             )
         }
     }
@@ -169,7 +197,10 @@ public struct Comparison: Sendable {
             var interval = "—"
             if let low = row.low, let high = row.high { interval = String(format: "×%.2f…×%.2f", low, high) }
             if let p = row.pValue { interval = String(format: "p=%.3f", p) }
-            return [row.cell, row.operation, row.metric, before, after, change, interval, "\(row.repeats.before)+\(row.repeats.after)", row.verdict.rawValue]
+            return [
+                row.cell, row.operation, row.metric, before, after, change, interval, "\(row.repeats.before)+\(row.repeats.after)",
+                row.verdict.rawValue,
+            ]
         }
         let widths: [Int] = (0..<header.count).map { column in ([header] + body).map { $0[column].count }.max() ?? 0 }
         func line(_ values: [String]) -> String {

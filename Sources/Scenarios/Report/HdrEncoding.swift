@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// HdrHistogram's V2 compressed encoding (as in `.hlog` interval logs), for the lab's
 /// histograms (1 µs … 1 h, 3 significant digits). The DEFLATE stream uses stored blocks, which

@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// HdrHistogram interval logs (`.hlog`, format 1.3): one line per operation per one-second
 /// interval, `Tag=<operation>,<start s>,<length s>,<max s>,<compressed histogram>`. Readable by

@@ -42,8 +42,14 @@ public struct Knee: Codable, Sendable, Equatable {
                 let summary = limits.map { "\($0.key) ×\($0.value.count)" }.joined(separator: ", ")
                 knees.append(
                     Knee(
-                        group: group, poolSize: 0, capacity: 0, bestCapacity: 0, bestPoolSize: 0, limitedBy: limits.first?.key ?? "unknown",
-                        operation: operation, sentence: "no pool size met the SLO with a trustworthy engine (limited by \(summary))"
+                        group: group,
+                        poolSize: 0,
+                        capacity: 0,
+                        bestCapacity: 0,
+                        bestPoolSize: 0,
+                        limitedBy: limits.first?.key ?? "unknown",
+                        operation: operation,
+                        sentence: "no pool size met the SLO with a trustworthy engine (limited by \(summary))"
                     )
                 )
                 continue
@@ -57,8 +63,14 @@ public struct Knee: Codable, Sendable, Equatable {
             }
             knees.append(
                 Knee(
-                    group: group, poolSize: knee.pool, capacity: knee.capacity, bestCapacity: best.capacity, bestPoolSize: best.pool,
-                    limitedBy: knee.limitedBy, operation: operation, sentence: sentence
+                    group: group,
+                    poolSize: knee.pool,
+                    capacity: knee.capacity,
+                    bestCapacity: best.capacity,
+                    bestPoolSize: best.pool,
+                    limitedBy: knee.limitedBy,
+                    operation: operation,
+                    sentence: sentence
                 )
             )
         }

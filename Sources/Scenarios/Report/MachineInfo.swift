@@ -24,7 +24,13 @@ public struct MachineInfo: Codable, Sendable {
     static func installedSwiftVersion() async -> String? {
         let output = NSTemporaryDirectory() + "scenarios-swift-version-\(UUID().uuidString).txt"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        guard let status = try? await ChildProcess.run(executable: "/usr/bin/env", arguments: ["swift", "--version"], logPath: output, timeout: .seconds(15)),
+        guard
+            let status = try? await ChildProcess.run(
+                executable: "/usr/bin/env",
+                arguments: ["swift", "--version"],
+                logPath: output,
+                timeout: .seconds(15)
+            ),
             status == 0,
             let text = try? String(contentsOfFile: output, encoding: .utf8),
             let range = text.range(of: "Swift version ")

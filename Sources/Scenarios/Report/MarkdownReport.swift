@@ -10,7 +10,10 @@ enum MarkdownReport {
         lines.append("")
         if let provenance = report.provenance {
             lines.append("Provenance: \(provenance.summary).")
-            if let warning = provenance.warning { lines.append("") ; lines.append("⚠️ **\(warning)** (run with `--allow-stale`).") }
+            if let warning = provenance.warning {
+                lines.append("")
+                lines.append("⚠️ **\(warning)** (run with `--allow-stale`).")
+            }
             lines.append("")
         }
         if let seed = report.shuffleSeed {
@@ -19,15 +22,21 @@ enum MarkdownReport {
         }
         lines += CapacityMarkdown.summary(report)
         if let search = report.cells.compactMap(\.capacity).first?.search {
-            lines.append("Offered load: a capacity search per cell — \(report.load.arrival.rawValue) arrivals from \(formatNumber(search.startRate))/s, ×\(formatNumber(search.growth)) per \(formatNumber(search.stepSeconds)) s step, then \(search.refine) bisection steps; \(formatNumber(report.load.warmup)) s warm-up. Per-cell figures below are those of its capacity step. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+            lines.append(
+                "Offered load: a capacity search per cell — \(report.load.arrival.rawValue) arrivals from \(formatNumber(search.startRate))/s, ×\(formatNumber(search.growth)) per \(formatNumber(search.stepSeconds)) s step, then \(search.refine) bisection steps; \(formatNumber(report.load.warmup)) s warm-up. Per-cell figures below are those of its capacity step. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission)."
+            )
         } else {
-            lines.append("Offered load: \(formatNumber(report.load.rate))/s \(report.load.arrival.rawValue) arrivals, \(formatNumber(report.load.warmup)) s warm-up, \(formatNumber(report.load.duration)) s measured. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission).")
+            lines.append(
+                "Offered load: \(formatNumber(report.load.rate))/s \(report.load.arrival.rawValue) arrivals, \(formatNumber(report.load.warmup)) s warm-up, \(formatNumber(report.load.duration)) s measured. Latency counts from each operation's *scheduled* start (open loop, no coordinated omission)."
+            )
         }
         lines.append("")
         lines.append("## Summary")
         lines.append("")
         if let best = report.best {
-            lines.append("**Best configuration: `\(best.label)`** — \(best.reason); p\(formatNumber(report.selection.percentile)) \(formatMillis(best.latencyMs)).")
+            lines.append(
+                "**Best configuration: `\(best.label)`** — \(best.reason); p\(formatNumber(report.selection.percentile)) \(formatMillis(best.latencyMs))."
+            )
             if report.cells.contains(where: { best.cellIDs.contains($0.id) && !$0.trustworthy }) {
                 lines.append("")
                 lines.append("(Its measurement is not trustworthy — see below; rerun on a quieter machine before acting on it.)")
@@ -40,7 +49,9 @@ enum MarkdownReport {
         lines.append("")
         let effects = axisEffects(report)
         if !effects.isEmpty {
-            lines.append("What each axis does (p99 of `\(report.cells.first?.primaryOperation ?? "")` and achieved rate, averaged over the other axes):")
+            lines.append(
+                "What each axis does (p99 of `\(report.cells.first?.primaryOperation ?? "")` and achieved rate, averaged over the other axes):"
+            )
             lines.append("")
             lines += effects.map { "- " + $0 }
             lines.append("")
@@ -71,7 +82,9 @@ enum MarkdownReport {
             let marker = report.best?.cellIDs.contains(cell.id) == true ? " ★" : ""
             lines.append(
                 "| \(ReportCharts.cellName(cell))\(marker) | \(formatNumber(cell.offeredRate)) | \(String(format: "%.1f", cell.achievedRate)) | "
-                    + [stats?.p50Ms, stats?.p90Ms, stats?.p99Ms, stats?.p999Ms, stats?.maxMs].map { $0.map(formatMillis) ?? "—" }.joined(separator: " | ")
+                    + [stats?.p50Ms, stats?.p90Ms, stats?.p99Ms, stats?.p999Ms, stats?.maxMs].map { $0.map(formatMillis) ?? "—" }.joined(
+                        separator: " | "
+                    )
                     + " | \(String(format: "%.2f%%", cell.errorRate * 100)) | \(cell.failure != nil ? "failed" : (cell.trustworthy ? "yes" : "**no**")) |"
             )
         }
@@ -125,7 +138,10 @@ enum MarkdownReport {
             lines.append("## Run-to-run spread (p99, (max − min) / median across repeats)")
             lines.append("")
             for (label, byOperation) in report.variability.sorted(by: { $0.key < $1.key }) {
-                lines.append("- `\(label)`: " + byOperation.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", "))
+                lines.append(
+                    "- `\(label)`: "
+                        + byOperation.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
+                )
             }
         }
         if !charts.isEmpty {
@@ -136,7 +152,10 @@ enum MarkdownReport {
             let timelines = charts.filter { $0.hasPrefix("timeline/") }.sorted()
             if !timelines.isEmpty {
                 lines.append("")
-                lines.append("Latency over time per cell (from the `.hlog` interval logs): " + timelines.map { "[\($0.dropFirst("timeline/".count).dropLast(4))](\($0))" }.joined(separator: " · "))
+                lines.append(
+                    "Latency over time per cell (from the `.hlog` interval logs): "
+                        + timelines.map { "[\($0.dropFirst("timeline/".count).dropLast(4))](\($0))" }.joined(separator: " · ")
+                )
             }
         }
         lines.append("")

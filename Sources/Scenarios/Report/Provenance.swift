@@ -49,7 +49,8 @@ public struct Provenance: Codable, Sendable {
         if configuration == "debug" {
             problem = "\(serverBinary) is a debug build: its numbers say little about the server (build with `swift build -c release`)"
         } else if let binaryDate, let sourcesDate, sourcesDate > binaryDate {
-            problem = "\(serverBinary) is older than the sources (built \(iso(binaryDate)), sources changed \(iso(sourcesDate))): rebuild with `swift build -c release`"
+            problem =
+                "\(serverBinary) is older than the sources (built \(iso(binaryDate)), sources changed \(iso(sourcesDate))): rebuild with `swift build -c release`"
         }
         return BinaryCheck(buildConfiguration: configuration, binaryModified: binaryDate, sourcesModified: sourcesDate, problem: problem)
     }
@@ -89,7 +90,8 @@ public struct Provenance: Codable, Sendable {
         let load = (loadAverage["start"]?.first).map { String(format: "%.2f", $0) } ?? "?"
         let loadEnd = (loadAverage["end"]?.first).map { String(format: "%.2f", $0) } ?? "?"
         let steal = cpuSteal.map { String(format: "%.1f%%", $0 * 100) } ?? "?"
-        return "\(commit), \(buildConfiguration) server `\(serverBinary)`, \(startedAt) → \(endedAt ?? "?"), load average \(load) → \(loadEnd), CPU steal \(steal)"
+        return
+            "\(commit), \(buildConfiguration) server `\(serverBinary)`, \(startedAt) → \(endedAt ?? "?"), load average \(load) → \(loadEnd), CPU steal \(steal)"
     }
 
     static func iso(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
@@ -102,9 +104,12 @@ public struct Provenance: Codable, Sendable {
     }
 
     static func newestModification(under directory: String) -> Date? {
-        guard let enumerator = FileManager.default.enumerator(
-            at: URL(fileURLWithPath: directory), includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey]
-        ) else { return nil }
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: URL(fileURLWithPath: directory),
+                includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey]
+            )
+        else { return nil }
         var newest: Date?
         for case let url as URL in enumerator {
             guard let values = try? url.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey]),
@@ -118,9 +123,14 @@ public struct Provenance: Codable, Sendable {
     static func git(_ arguments: [String], root: String) async -> String? {
         let output = NSTemporaryDirectory() + "scenarios-git-\(UUID().uuidString).txt"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        guard let status = try? await ChildProcess.run(
-            executable: "/usr/bin/env", arguments: ["git", "-C", root] + arguments, logPath: output, timeout: .seconds(15)
-        ), status == 0 else { return nil }
+        guard
+            let status = try? await ChildProcess.run(
+                executable: "/usr/bin/env",
+                arguments: ["git", "-C", root] + arguments,
+                logPath: output,
+                timeout: .seconds(15)
+            ), status == 0
+        else { return nil }
         return try? String(contentsOfFile: output, encoding: .utf8)
     }
 }

@@ -26,7 +26,15 @@ public struct Report: Codable, Sendable {
     /// Cell label → the capacities its repeats found (run-to-run spread of a search).
     public var capacitySpread: [String: [Double]]?
 
-    public init(name: String, scenario: String, load: LoadSpec, options: ScenarioOptions, machine: MachineInfo, selection: SelectionRule, cells: [CellReport]) {
+    public init(
+        name: String,
+        scenario: String,
+        load: LoadSpec,
+        options: ScenarioOptions,
+        machine: MachineInfo,
+        selection: SelectionRule,
+        cells: [CellReport]
+    ) {
         self.name = name
         self.createdAt = Date().formatted(Date.ISO8601FormatStyle())
         self.scenario = scenario

@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// Which charts a report gets, built from its cells: file name → SVG text.
 enum ReportCharts {
@@ -9,7 +9,8 @@ enum ReportCharts {
         var charts = CapacityCharts.make(report: report, intervals: intervals)
         let primary = cells[0].primaryOperation
         let rule = report.selection
-        let budget = rule.operation == primary && rule.percentile == 99 ? (label: "budget \(formatMillis(rule.ceilingMs))", value: rule.ceilingMs) : nil
+        let budget =
+            rule.operation == primary && rule.percentile == 99 ? (label: "budget \(formatMillis(rule.ceilingMs))", value: rule.ceilingMs) : nil
         // Latency percentiles per configuration (primary operation).
         charts["latency-by-config.svg"] = Charts.groupedBars(
             title: "\(primary) latency by configuration (\(report.scenario), \(formatNumber(report.load.rate))/s offered)",
@@ -48,14 +49,22 @@ enum ReportCharts {
                 }
             }
             charts["throughput-vs-pool.svg"] = Charts.lines(
-                title: "Achieved throughput vs \(poolAxis)", xLabel: poolAxis, yLabel: "\(primary) per second", series: series { $0.achievedRate }
+                title: "Achieved throughput vs \(poolAxis)",
+                xLabel: poolAxis,
+                yLabel: "\(primary) per second",
+                series: series { $0.achievedRate }
             )
             charts["p99-vs-pool.svg"] = Charts.lines(
-                title: "\(primary) p99 vs \(poolAxis)", xLabel: poolAxis, yLabel: "p99 (ms)", series: series { $0.operations[primary]?.p99Ms },
+                title: "\(primary) p99 vs \(poolAxis)",
+                xLabel: poolAxis,
+                yLabel: "p99 (ms)",
+                series: series { $0.operations[primary]?.p99Ms },
                 reference: budget
             )
             charts["pool-acquire-wait-vs-pool.svg"] = Charts.lines(
-                title: "Server pool acquire wait (mean) vs \(poolAxis)", xLabel: poolAxis, yLabel: "acquire wait (ms)",
+                title: "Server pool acquire wait (mean) vs \(poolAxis)",
+                xLabel: poolAxis,
+                yLabel: "acquire wait (ms)",
                 series: series { $0.serverMetrics?.poolAcquireMeanMs }
             )
         }

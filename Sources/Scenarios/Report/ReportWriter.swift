@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// Writes a report directory: `report.json`, `report.md`, SVG charts, `.hgrm` percentile
 /// distributions and `.hlog` interval logs.
@@ -47,11 +47,16 @@ public enum ReportWriter {
                 written.append(name)
             }
         }
-        let charts = ReportCharts.make(report: report, histograms: measurements.mapValues(\.histograms), intervals: measurements.mapValues(\.intervals))
+        let charts = ReportCharts.make(
+            report: report,
+            histograms: measurements.mapValues(\.histograms),
+            intervals: measurements.mapValues(\.intervals)
+        )
         for (name, svg) in charts {
             let path = directory + "/" + name
             try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true
+                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                withIntermediateDirectories: true
             )
             try svg.write(toFile: path, atomically: true, encoding: .utf8)
             written.append(name)

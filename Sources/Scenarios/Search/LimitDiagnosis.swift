@@ -43,7 +43,10 @@ public enum LimitDiagnosis {
             }
         }
         if saturated, let top = resources?.topConsumer, top.name == "engine" {
-            return ("load engine", "\(at) the machine was \(percent(resources?.machineBusy)) busy and the load engine used the most CPU (\(cores(top.cores)))")
+            return (
+                "load engine",
+                "\(at) the machine was \(percent(resources?.machineBusy)) busy and the load engine used the most CPU (\(cores(top.cores)))"
+            )
         }
         let route = step.server?.routeLatency(of: search.operation)
         let acquire = step.server?.poolAcquire("primary")
@@ -54,7 +57,10 @@ public enum LimitDiagnosis {
         if let routeP99 = route?.p99Ms, routeP99 > 0, let acquireP99 = acquire?.p99Ms, acquireP99 >= poolShare * routeP99 {
             // On a saturated machine, pool wait is only the cause when it dominates.
             if !saturated || acquireP99 >= 0.5 * routeP99 {
-                return ("pool wait", "\(at) pool acquire p99 \(formatMillis(acquireP99)) is \(percent(acquireP99 / routeP99)) of the route's p99 \(formatMillis(routeP99))")
+                return (
+                    "pool wait",
+                    "\(at) pool acquire p99 \(formatMillis(acquireP99)) is \(percent(acquireP99 / routeP99)) of the route's p99 \(formatMillis(routeP99))"
+                )
             }
         }
         if saturated, let top = resources?.topConsumer {
@@ -64,10 +70,16 @@ public enum LimitDiagnosis {
         if let resources, resources.postgresBlocked > max(0.5, resources.postgresOnCPU) {
             let waits = resources.postgresWaits.filter { $0.key != "CPU" }.sorted { $0.value > $1.value }.prefix(3)
                 .map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
-            return ("PostgreSQL locks", "\(at) backends waiting (avg per sample: \(waits)) outnumber those on CPU (\(String(format: "%.1f", resources.postgresOnCPU)))")
+            return (
+                "PostgreSQL locks",
+                "\(at) backends waiting (avg per sample: \(waits)) outnumber those on CPU (\(String(format: "%.1f", resources.postgresOnCPU)))"
+            )
         }
         if let provider = step.server?.sideEffects, let routeMean = route?.meanMs, routeMean > 0, provider.meanMs >= 0.5 * routeMean {
-            return ("provider", "\(at) provider calls average \(formatMillis(provider.meanMs)), \(percent(provider.meanMs / routeMean)) of the route's mean \(formatMillis(routeMean))")
+            return (
+                "provider",
+                "\(at) provider calls average \(formatMillis(provider.meanMs)), \(percent(provider.meanMs / routeMean)) of the route's mean \(formatMillis(routeMean))"
+            )
         }
         if let depth = step.server?.gaugeMax(prefix: "queue_depth", excluding: "state=\"dead\""), depth > step.offeredRate {
             return ("provider", "\(at) the job queues backed up to \(formatNumber(depth)) waiting jobs")
@@ -77,7 +89,9 @@ public enum LimitDiagnosis {
         }
         if let top = resources?.topConsumer {
             let name = ["postgres": "PostgreSQL CPU", "server": "server CPU", "redis": "Redis", "engine": "load engine"][top.name] ?? top.name
-            return (name, "\(at) no resource saturated (machine \(percent(resources?.machineBusy)) busy); the biggest CPU user: \(usageText(resources))")
+            return (
+                name, "\(at) no resource saturated (machine \(percent(resources?.machineBusy)) busy); the biggest CPU user: \(usageText(resources))"
+            )
         }
         return ("unknown", "\(at) \(step.verdict); no server or resource figures to attribute it")
     }

@@ -28,8 +28,16 @@ public struct SearchSpec: Codable, Sendable, Equatable {
     public var minAchievedRatio: Double
 
     public init(
-        operation: String, p99Ms: Double, maxErrorRate: Double = 0.01, startRate: Double = 50, growth: Double = 1.5,
-        stepSeconds: Double = 10, refine: Int = 3, maxRate: Double = 100_000, maxSteps: Int = 20, minAchievedRatio: Double = 0.9
+        operation: String,
+        p99Ms: Double,
+        maxErrorRate: Double = 0.01,
+        startRate: Double = 50,
+        growth: Double = 1.5,
+        stepSeconds: Double = 10,
+        refine: Int = 3,
+        maxRate: Double = 100_000,
+        maxSteps: Int = 20,
+        minAchievedRatio: Double = 0.9
     ) {
         self.operation = operation
         self.p99Ms = p99Ms

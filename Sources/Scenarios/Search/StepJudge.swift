@@ -10,8 +10,13 @@ struct StepJudge: Sendable {
     var operation: String { search?.operation ?? primary }
 
     func judge(
-        phase: String, offeredRate: Double, window: RecorderSnapshot, outcome: OpenLoopRunner.Outcome,
-        connectionWaits: (queued: Int, waits: LatencyHistogram), server: ServerMetrics?, resources: ResourceUsage?
+        phase: String,
+        offeredRate: Double,
+        window: RecorderSnapshot,
+        outcome: OpenLoopRunner.Outcome,
+        connectionWaits: (queued: Int, waits: LatencyHistogram),
+        server: ServerMetrics?,
+        resources: ResourceUsage?
     ) -> CapacityStep {
         let operations = window.stats()
         let allOutcomes = window.allOutcomeStats()
@@ -30,8 +35,10 @@ struct StepJudge: Sendable {
         let errorRate = attempted > 0 ? Double(failed) / Double(attempted) : 0
         let measured = allOutcomes[operation]
         let engine = outcome.health().judged(
-            operationP50Ms: measured?.p50Ms, operationMaxMs: measured?.maxMs,
-            connectionQueued: connectionWaits.queued, connectionWaitP99Ms: connectionWaits.waits.percentileMillis(99)
+            operationP50Ms: measured?.p50Ms,
+            operationMaxMs: measured?.maxMs,
+            connectionQueued: connectionWaits.queued,
+            connectionWaitP99Ms: connectionWaits.waits.percentileMillis(99)
         )
         var errors = window.errorsByCode
         if outcome.dropped > 0 { errors["dropped_by_engine", default: 0] += outcome.dropped }
@@ -54,9 +61,20 @@ struct StepJudge: Sendable {
         let sloMet = reasons.isEmpty
         if !engine.trustworthy { reasons.append("engine not trustworthy: " + engine.reasons.joined(separator: "; ")) }
         return CapacityStep(
-            phase: phase, offeredRate: offeredRate, achievedRate: achieved, seconds: duration, operations: operations,
-            allOutcomes: allOutcomes, errorRate: errorRate, errors: errors, engine: engine, server: server, resources: resources,
-            met: reasons.isEmpty, sloMet: sloMet, verdict: reasons.joined(separator: "; ")
+            phase: phase,
+            offeredRate: offeredRate,
+            achievedRate: achieved,
+            seconds: duration,
+            operations: operations,
+            allOutcomes: allOutcomes,
+            errorRate: errorRate,
+            errors: errors,
+            engine: engine,
+            server: server,
+            resources: resources,
+            met: reasons.isEmpty,
+            sloMet: sloMet,
+            verdict: reasons.joined(separator: "; ")
         )
     }
 }

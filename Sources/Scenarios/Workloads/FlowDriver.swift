@@ -50,7 +50,11 @@ final class FlowDriver: Sendable {
     /// Creates arrival `index`'s request as `user`, recorded as `create_request` from the
     /// scheduled time (an error with its code when it fails); `nil` when it failed.
     static func createRequest(
-        api: APIClient, user: Session, index: Int, scheduled: ContinuousClock.Instant, recorder: Recorder
+        api: APIClient,
+        user: Session,
+        index: Int,
+        scheduled: ContinuousClock.Instant,
+        recorder: Recorder
     ) async -> ExchangeRequest? {
         let created = await api.post("/api/requests", json: NewRequestBody.sample(index), token: user.token)
         guard created.isSuccess, let request = created.decode(ExchangeRequest.self) else {

@@ -21,7 +21,14 @@ public struct ScenarioOutcome: Sendable {
     public var checks: [String: Bool]
     public var notes: [String]
 
-    public init(snapshot: RecorderSnapshot, health: EngineHealth, measuredSeconds: Double, primaryOperation: String, checks: [String: Bool] = [:], notes: [String] = []) {
+    public init(
+        snapshot: RecorderSnapshot,
+        health: EngineHealth,
+        measuredSeconds: Double,
+        primaryOperation: String,
+        checks: [String: Bool] = [:],
+        notes: [String] = []
+    ) {
         self.snapshot = snapshot
         self.health = health
         self.measuredSeconds = measuredSeconds
@@ -31,7 +38,8 @@ public struct ScenarioOutcome: Sendable {
     }
 
     /// From a measured run: the window ends when the primary operation last succeeded.
-    public init(snapshot: RecorderSnapshot, run: OpenLoopRunner.Outcome, primaryOperation: String, checks: [String: Bool] = [:], notes: [String] = []) {
+    public init(snapshot: RecorderSnapshot, run: OpenLoopRunner.Outcome, primaryOperation: String, checks: [String: Bool] = [:], notes: [String] = [])
+    {
         self.snapshot = snapshot
         self.health = run.health()
         var seconds = run.elapsed.seconds

@@ -1,5 +1,5 @@
-import Profiler
 import Logging
+import Profiler
 
 /// Grants the operator role to a phone (`exchange-server grant-operator PHONE`).
 public typealias OperatorGranter = @Sendable (_ phone: String) async throws -> Void
@@ -91,7 +91,8 @@ public struct ScenarioContext: Sendable {
             // Alongside the primary loop, until it finishes.
             let runner = OpenLoopRunner(
                 schedule: ArrivalSchedule(rate: firstRate, process: load.arrival, seed: load.seed &+ seedOffset),
-                duration: .seconds(24 * 3600), maxInFlight: load.maxInFlight
+                duration: .seconds(24 * 3600),
+                maxInFlight: load.maxInFlight
             )
             return await runner.run(stop: { coordinator.isFinished }) { index, scheduled in
                 await operation(warmupCount + index, scheduled, recorder)
@@ -142,14 +143,22 @@ public struct ScenarioContext: Sendable {
             }
         }
         coordinator.finish()
-        return chosen ?? last ?? OpenLoopRunner.Outcome(
-            scheduled: 0, dropped: 0, dispatchDelay: LatencyHistogram(), elapsed: .zero, cpuSeconds: 0, started: .now
-        )
+        return chosen ?? last
+            ?? OpenLoopRunner.Outcome(
+                scheduled: 0,
+                dropped: 0,
+                dispatchDelay: LatencyHistogram(),
+                elapsed: .zero,
+                cpuSeconds: 0,
+                started: .now
+            )
     }
 
     /// Warm-up at `rate` for `load.warmup` seconds into a scratch recorder; returns how many ran.
     private func warmUp(
-        rate: Double, seedOffset: UInt64, primary: String,
+        rate: Double,
+        seedOffset: UInt64,
+        primary: String,
         operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant, _ recorder: Recorder) async -> Void
     ) async -> Int {
         guard load.warmup > 0 else { return 0 }
@@ -162,7 +171,10 @@ public struct ScenarioContext: Sendable {
     }
 
     private func runLoad(
-        rate: Double, seconds: Double, seed: UInt64, operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant) async -> Void
+        rate: Double,
+        seconds: Double,
+        seed: UInt64,
+        operation: @escaping @Sendable (_ index: Int, _ scheduled: ContinuousClock.Instant) async -> Void
     ) async -> OpenLoopRunner.Outcome {
         let runner = OpenLoopRunner(
             schedule: ArrivalSchedule(rate: rate, process: load.arrival, seed: seed),

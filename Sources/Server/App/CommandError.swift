@@ -28,8 +28,14 @@ public enum TransitionOutcome: String, Sendable, CaseIterable {
     case ok, conflict, error
 
     init(_ error: any Error) {
-        if case CommandError.denied(.alreadyClaimed) = error { self = .conflict; return }
-        if case CommandError.denied(.invalidTransition) = error { self = .conflict; return }
+        if case CommandError.denied(.alreadyClaimed) = error {
+            self = .conflict
+            return
+        }
+        if case CommandError.denied(.invalidTransition) = error {
+            self = .conflict
+            return
+        }
         self = .error
     }
 }

@@ -25,18 +25,22 @@ public enum ExchangeApplication {
         RequestRoutes(commands: services.requestService, store: services.requests, bodyLimit: bodyLimit).register(on: api)
         StatsRoutes(database: services.database).register(on: api)
         let realtime = RealtimeEndpoint(
-            authenticator: services.authenticator, hub: services.realtime, requests: services.requests,
-            metrics: services.metrics, limits: configuration.realtime
+            authenticator: services.authenticator,
+            hub: services.realtime,
+            requests: services.requests,
+            metrics: services.metrics,
+            limits: configuration.realtime
         )
         realtime.register(on: router)
 
-        let background: [any Service] = [
-            ShutdownCloser(close: { await services.close() }),
-            ReadinessMonitor(readiness: services.readiness),
-            ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
-            EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger, channel: services.namespace.events),
-            RetentionPruner(infrastructure: services.infrastructure, keys: services.namespace.queues),
-        ] + QueueSystem.backgroundServices(services.queueParts) + extraServices
+        let background: [any Service] =
+            [
+                ShutdownCloser(close: { await services.close() }),
+                ReadinessMonitor(readiness: services.readiness),
+                ReplicaMonitor(database: services.database, interval: .milliseconds(configuration.db.routing.lagCheckIntervalMs)),
+                EventFanout(hub: services.realtime, redis: services.redis.configuration, logger: services.logger, channel: services.namespace.events),
+                RetentionPruner(infrastructure: services.infrastructure, keys: services.namespace.queues),
+            ] + QueueSystem.backgroundServices(services.queueParts) + extraServices
         return Application(
             router: router,
             server: realtime.server,

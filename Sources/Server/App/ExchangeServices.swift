@@ -39,8 +39,11 @@ public final class ExchangeServices: Sendable {
         let rateLimiter = RateLimiter(redis: redis, configuration: configuration.rateLimit, metrics: metrics, namespace: namespace)
         self.rateLimiter = rateLimiter
         let authenticator = Authenticator(
-            users: users, cache: sessions, unknown: UnknownTokens(lifetime: .seconds(configuration.auth.negativeCacheSeconds)),
-            rateLimiter: rateLimiter, lookupsPerAddressPerMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute
+            users: users,
+            cache: sessions,
+            unknown: UnknownTokens(lifetime: .seconds(configuration.auth.negativeCacheSeconds)),
+            rateLimiter: rateLimiter,
+            lookupsPerAddressPerMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute
         )
         self.authenticator = authenticator
         let sealer = CodeSealer(secret: configuration.auth.secret)
@@ -49,12 +52,21 @@ public final class ExchangeServices: Sendable {
         let sideEffects = SideEffects(mode: configuration.sideEffects.mode, provider: provider, primary: primary, metrics: metrics, logger: logger)
         self.sideEffects = sideEffects
         self.requestService = RequestService(
-            store: RequestStore(primary: primary), sideEffects: sideEffects, publisher: EventPublisher(redis: redis, logger: logger, channel: namespace.events),
-            rateLimiter: rateLimiter, createsPerMinute: configuration.rateLimit.perUserPerMinute, metrics: metrics
+            store: RequestStore(primary: primary),
+            sideEffects: sideEffects,
+            publisher: EventPublisher(redis: redis, logger: logger, channel: namespace.events),
+            rateLimiter: rateLimiter,
+            createsPerMinute: configuration.rateLimit.perUserPerMinute,
+            metrics: metrics
         )
         self.signIn = SignInService(
-            users: users, authenticator: authenticator, sideEffects: sideEffects, rateLimiter: rateLimiter, sealer: sealer,
-            auth: configuration.auth, limits: configuration.rateLimit
+            users: users,
+            authenticator: authenticator,
+            sideEffects: sideEffects,
+            rateLimiter: rateLimiter,
+            sealer: sealer,
+            auth: configuration.auth,
+            limits: configuration.rateLimit
         )
         self.realtime = RealtimeHub(configuration: configuration.realtime, metrics: metrics)
         self.readiness = Readiness(database: infrastructure.database, redis: redis, metrics: metrics)

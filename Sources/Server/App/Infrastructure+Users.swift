@@ -15,8 +15,10 @@ extension Infrastructure {
     /// sending anything. For tests and local tooling; the HTTP API never exposes it.
     public func plantCode(phone: String, code: String) async throws {
         try await UserStore(primary: database.primary).issueCode(
-            phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code, secret: configuration.auth.secret),
-            ttlSeconds: configuration.auth.otpTtlSeconds, outbox: []
+            phone: phone,
+            codeHash: Secrets.codeHash(phone: phone, code: code, secret: configuration.auth.secret),
+            ttlSeconds: configuration.auth.otpTtlSeconds,
+            outbox: []
         )
     }
 }

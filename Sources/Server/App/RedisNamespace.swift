@@ -24,7 +24,9 @@ public struct RedisNamespace: Sendable, Hashable {
     /// make keys awkward to inspect and `SCAN` patterns wrong).
     public static func isValid(_ prefix: String) -> Bool {
         !prefix.isEmpty && prefix.count <= 64
-            && prefix.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ":_-.".unicodeScalars.contains($0)) }
+            && prefix.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ":_-.".unicodeScalars.contains($0))
+            }
     }
 
     public func key(_ name: String) -> String { prefix + name }

@@ -36,9 +36,19 @@ struct RequestService: Sendable {
         }
         let fields = try await input()
         let draft = ExchangeRequest(
-            id: UUIDText.random(), userId: actor.id, status: rule.to, fiatCurrency: fields.fiat.rawValue, fiatAmount: fields.amount,
-            cryptoCurrency: fields.crypto.rawValue, assignedOperator: nil, createdAt: .now, updatedAt: .now,
-            assignedAt: nil, processingStartedAt: nil, completedAt: nil, lastSeq: 1
+            id: UUIDText.random(),
+            userId: actor.id,
+            status: rule.to,
+            fiatCurrency: fields.fiat.rawValue,
+            fiatAmount: fields.amount,
+            cryptoCurrency: fields.crypto.rawValue,
+            assignedOperator: nil,
+            createdAt: .now,
+            updatedAt: .now,
+            assignedAt: nil,
+            processingStartedAt: nil,
+            completedAt: nil,
+            lastSeq: 1
         )
         let jobs = SideEffectPlan.transition(draft, from: rule.from)
         let (request, event) = try await timed(.create) {
@@ -61,7 +71,12 @@ struct RequestService: Sendable {
                 let jobs = SideEffectPlan.transition(current.applying(rule, by: actor), from: rule.from)
                 let data: JSON = failReason.map { ["reason": .string($0)] } ?? [:]
                 let (request, event) = try await transaction.apply(
-                    rule, to: id, by: actor, failReason: failReason, data: data, outbox: sideEffects.outbox(jobs)
+                    rule,
+                    to: id,
+                    by: actor,
+                    failReason: failReason,
+                    data: data,
+                    outbox: sideEffects.outbox(jobs)
                 )
                 return (request, event, jobs)
             }

@@ -26,8 +26,12 @@ struct SignInService: Sendable {
         try await charge("sms-all", limits.smsPerMinute)
         let code = Secrets.newCode()
         let jobs = SideEffectPlan.otp(phone: phone, code: code, key: .newCode(), sealer: sealer)
-        try await users.issueCode(phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code, secret: auth.secret),
-                                  ttlSeconds: auth.otpTtlSeconds, outbox: sideEffects.outbox(jobs))
+        try await users.issueCode(
+            phone: phone,
+            codeHash: Secrets.codeHash(phone: phone, code: code, secret: auth.secret),
+            ttlSeconds: auth.otpTtlSeconds,
+            outbox: sideEffects.outbox(jobs)
+        )
         let failed = await sideEffects.performNow(jobs, retryFailures: false)
         if !failed.isEmpty {
             try await users.voidCode(phone: phone)
@@ -42,8 +46,12 @@ struct SignInService: Sendable {
         try await charge("verify-address:\(address)", limits.verifyPerAddressPerMinute)
         let token = Secrets.newToken()
         let check = try await users.verify(
-            phone: phone, codeHash: Secrets.codeHash(phone: phone, code: code, secret: auth.secret), tokenHash: Secrets.tokenHash(token),
-            maxAttempts: auth.otpMaxAttempts, maxWrongPerHour: auth.maxWrongCodesPerHour, sessionHours: auth.sessionTtlHours
+            phone: phone,
+            codeHash: Secrets.codeHash(phone: phone, code: code, secret: auth.secret),
+            tokenHash: Secrets.tokenHash(token),
+            maxAttempts: auth.otpMaxAttempts,
+            maxWrongPerHour: auth.maxWrongCodesPerHour,
+            sessionHours: auth.sessionTtlHours
         )
         switch check {
         case .accepted(let user): return (token, user)

@@ -24,7 +24,7 @@ public struct CodeSealer: Sendable {
     /// The sealed text, or `nil` when it wasn't sealed with this secret (or was altered).
     func open(_ sealed: String) -> String? {
         guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
-              let plain = try? AES.GCM.open(box, using: key)
+            let plain = try? AES.GCM.open(box, using: key)
         else { return nil }
         return String(decoding: plain, as: UTF8.self)
     }

@@ -35,8 +35,11 @@ struct SessionCache: Sendable {
     func put(_ tokenHash: String, _ user: UserStore.User, sessionRemainingSeconds: Int) async {
         let ttl = min(ttlSeconds, sessionRemainingSeconds)
         guard ttl > 0 else { return }
-        _ = try? await redis.evalSHA(Self.refill, keys: [key(tokenHash), versionKey(user.id)],
-                                     args: ["\(user.id)|\(user.role.rawValue)", String(ttl), String(user.roleVersion)])
+        _ = try? await redis.evalSHA(
+            Self.refill,
+            keys: [key(tokenHash), versionKey(user.id)],
+            args: ["\(user.id)|\(user.role.rawValue)", String(ttl), String(user.roleVersion)]
+        )
     }
 
     /// After a role change committed: refuse older refills, then drop what is cached.

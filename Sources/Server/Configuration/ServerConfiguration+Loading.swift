@@ -88,8 +88,10 @@ struct ConfigurationField: Sendable {
     }
 
     static func string(
-        _ path: String, _ keyPath: WritableKeyPath<ServerConfiguration, String> & Sendable,
-        validate: @escaping @Sendable (String) -> Bool = { !$0.isEmpty }, reason: String = "must be a non-empty string of the right form"
+        _ path: String,
+        _ keyPath: WritableKeyPath<ServerConfiguration, String> & Sendable,
+        validate: @escaping @Sendable (String) -> Bool = { !$0.isEmpty },
+        reason: String = "must be a non-empty string of the right form"
     ) -> Self {
         Self(path: path) { configuration, value in
             guard case .string(let text) = value, validate(text) else {
@@ -99,7 +101,10 @@ struct ConfigurationField: Sendable {
         }
     }
 
-    static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ path: String, _ keyPath: WritableKeyPath<ServerConfiguration, E> & Sendable) -> Self where E.RawValue == String {
+    static func choice<E: RawRepresentable & CaseIterable & Sendable>(
+        _ path: String,
+        _ keyPath: WritableKeyPath<ServerConfiguration, E> & Sendable
+    ) -> Self where E.RawValue == String {
         Self(path: path) { configuration, value in
             guard case .string(let text) = value, let parsed = E(rawValue: text) else {
                 let allowed = E.allCases.map(\.rawValue).joined(separator: "|")

@@ -4,8 +4,10 @@ extension ServerConfiguration {
         // A job still waiting on the provider when its visibility timeout passes is reclaimed
         // and run a second time while the first call is in flight.
         guard provider.timeoutMs < workers.visibilityTimeoutMs else {
-            throw ConfigurationError(field: "provider.timeoutMs",
-                                     reason: "must be less than workers.visibilityTimeoutMs (\(workers.visibilityTimeoutMs))")
+            throw ConfigurationError(
+                field: "provider.timeoutMs",
+                reason: "must be less than workers.visibilityTimeoutMs (\(workers.visibilityTimeoutMs))"
+            )
         }
     }
 }

@@ -86,11 +86,11 @@ enum TimestampText {
         let dash: Set<UInt8> = [UInt8(ascii: "-")]
         let colon: Set<UInt8> = [UInt8(ascii: ":")]
         guard let year = digits(4), expect(dash), let month = digits(2), expect(dash), let day = digits(2),
-              expect(dateTimeSeparators), let hour = digits(2), expect(colon), let minute = digits(2), expect(colon),
-              let second = digits(2)
+            expect(dateTimeSeparators), let hour = digits(2), expect(colon), let minute = digits(2), expect(colon),
+            let second = digits(2)
         else { return nil }
         guard (1...9999).contains(year), (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day),
-              hour <= 23, minute <= 59, second <= 59
+            hour <= 23, minute <= 59, second <= 59
         else { return nil }
         var millis = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {

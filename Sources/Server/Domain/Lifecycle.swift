@@ -79,7 +79,8 @@ public enum Lifecycle {
             if let assigned = subject.assignedOperator, assigned != actor.id { return .failure(.forbidden) }
         }
         if let rule = candidates.first(where: { $0.from == subject.status }),
-           party != .assignedOperator || subject.assignedOperator == actor.id {
+            party != .assignedOperator || subject.assignedOperator == actor.id
+        {
             return .success(rule)
         }
         if action == .claim, subject.everAssigned {

@@ -17,8 +17,8 @@ public enum FiatAmount {
     public static func normalise(_ text: String) -> Result<String, FieldProblem> {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2,
-              let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
-              parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isASCIIDigit)
+            let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
+            parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isASCIIDigit)
         else {
             return .failure(FieldProblem("must be a decimal string with at most 2 fractional digits, e.g. \"1250.50\""))
         }

@@ -32,12 +32,20 @@ public struct APIError: Error, Sendable {
     public static let payloadTooLarge = APIError(status: 413, code: "payload_too_large", message: "body exceeds 64 KiB")
     /// 503 with `Retry-After: 1`: a dependency is down or a transient condition (statement
     /// timeout, deadlock, serialization conflict, too many connections) hit the request.
-    public static let unavailable = APIError(status: 503, code: "unavailable", message: "a dependency is unavailable, retry later",
-                                             retryAfterSeconds: 1)
+    public static let unavailable = APIError(
+        status: 503,
+        code: "unavailable",
+        message: "a dependency is unavailable, retry later",
+        retryAfterSeconds: 1
+    )
 
     public static func validation(_ problems: [(String, String)]) -> APIError {
-        APIError(status: 422, code: "validation_failed", message: "invalid fields",
-                 details: problems.map { ($0.0, .string($0.1)) })
+        APIError(
+            status: 422,
+            code: "validation_failed",
+            message: "invalid fields",
+            details: problems.map { ($0.0, .string($0.1)) }
+        )
     }
 
     public static func rateLimited(retryAfter: Int) -> APIError {
@@ -62,11 +70,19 @@ public struct APIError: Error, Sendable {
         case .forbidden:
             .forbidden
         case .alreadyClaimed(let current):
-            APIError(status: 409, code: "already_claimed", message: "request is already claimed",
-                     details: [("currentStatus", .string(current.rawValue))])
+            APIError(
+                status: 409,
+                code: "already_claimed",
+                message: "request is already claimed",
+                details: [("currentStatus", .string(current.rawValue))]
+            )
         case .invalidTransition(let current):
-            APIError(status: 409, code: "invalid_transition", message: "not allowed in status \(current.rawValue)",
-                     details: [("currentStatus", .string(current.rawValue))])
+            APIError(
+                status: 409,
+                code: "invalid_transition",
+                message: "not allowed in status \(current.rawValue)",
+                details: [("currentStatus", .string(current.rawValue))]
+            )
         }
     }
 }

@@ -10,12 +10,16 @@ struct ListQuery {
         var query = ListQuery()
         var problems: [(String, String)] = []
         if let status = parameters.get("status") {
-            if let parsed = RequestStatus(rawValue: status), parsed != .created { query.status = parsed } else {
+            if let parsed = RequestStatus(rawValue: status), parsed != .created {
+                query.status = parsed
+            } else {
                 problems.append(("status", "must be one of pending, assigned, processing, completed, failed, cancelled"))
             }
         }
         if let limit = parameters.get("limit") {
-            if let parsed = Int(limit), (1...200).contains(parsed) { query.limit = parsed } else {
+            if let parsed = Int(limit), (1...200).contains(parsed) {
+                query.limit = parsed
+            } else {
                 problems.append(("limit", "must be an integer in 1...200"))
             }
         }

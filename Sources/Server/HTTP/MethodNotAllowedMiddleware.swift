@@ -35,7 +35,10 @@ struct AllowedMethods: Sendable {
             if let current, !methods.isEmpty { templates.append((current, methods)) }
         }
         for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
             guard inPaths else { continue }
             if let first = line.first, first != " ", first != "#" { break }
             if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {

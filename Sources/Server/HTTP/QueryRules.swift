@@ -4,7 +4,7 @@ enum QueryRules {
     /// `afterSeq` of `/sync`: an integer in `0...Int32.max` (`seq` is an `int` column).
     static func afterSeq(_ text: String) -> Int? {
         guard text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(text),
-              value <= Int(Int32.max)
+            value <= Int(Int32.max)
         else { return nil }
         return value
     }

@@ -17,15 +17,17 @@ struct StatsRoutes: Sendable {
         let (stats, source) = try await database.analytics { pool in
             try await StatsStore.run(on: pool, from: from, to: to)
         }
-        return .json(.object([
-            ("from", .date(stats.from)),
-            ("to", .date(stats.to)),
-            ("total", .int(stats.total)),
-            ("completed", .int(stats.completed)),
-            ("volume", .object(stats.volume.map { ($0.0, .string($0.1)) })),
-            ("avgProcessingMs", stats.avgProcessingMs.map(JSON.double) ?? .null),
-            ("source", .string(source.rawValue)),
-        ]))
+        return .json(
+            .object([
+                ("from", .date(stats.from)),
+                ("to", .date(stats.to)),
+                ("total", .int(stats.total)),
+                ("completed", .int(stats.completed)),
+                ("volume", .object(stats.volume.map { ($0.0, .string($0.1)) })),
+                ("avgProcessingMs", stats.avgProcessingMs.map(JSON.double) ?? .null),
+                ("source", .string(source.rawValue)),
+            ])
+        )
     }
 
     /// `[from, to)`; defaults to the last 24 hours. Unparseable or empty windows are 422.

@@ -38,9 +38,17 @@ extension MetricCatalogue {
             let seeds: [[String: String]]
         }
         let entries = definitions.map { d in
-            Entry(name: d.name, type: d.kind.rawValue, labels: d.labels, unit: d.unit, processes: d.processes.map(\.rawValue),
-                  updates: d.updates, help: d.help, buckets: d.buckets?.map(\.seconds),
-                  seeds: d.seeds.map { Dictionary(uniqueKeysWithValues: zip(d.labels, $0)) })
+            Entry(
+                name: d.name,
+                type: d.kind.rawValue,
+                labels: d.labels,
+                unit: d.unit,
+                processes: d.processes.map(\.rawValue),
+                updates: d.updates,
+                help: d.help,
+                buckets: d.buckets?.map(\.seconds),
+                seeds: d.seeds.map { Dictionary(uniqueKeysWithValues: zip(d.labels, $0)) }
+            )
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -57,7 +65,9 @@ extension MetricCatalogue {
             if let buckets = d.buckets {
                 meaning += " Buckets: " + buckets.map { formatSeconds($0.seconds) }.joined(separator: ", ") + " s."
             }
-            lines.append("| `\(d.name)` | \(d.kind.rawValue) | \(labels) | \(d.unit) | \(d.processes.map(\.rawValue).joined(separator: ", ")) | \(cell(d.updates)) | \(meaning) |")
+            lines.append(
+                "| `\(d.name)` | \(d.kind.rawValue) | \(labels) | \(d.unit) | \(d.processes.map(\.rawValue).joined(separator: ", ")) | \(cell(d.updates)) | \(meaning) |"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

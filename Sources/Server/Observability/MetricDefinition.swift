@@ -33,8 +33,15 @@ public struct MetricDefinition: Sendable, Equatable {
     public let seeds: [[String]]
 
     init(
-        _ name: String, _ kind: Kind, labels: [String] = [], unit: String, processes: [Process] = [.serve, .worker],
-        updates: String, help: String, buckets: [Duration]? = nil, seeds: [[String]]? = nil
+        _ name: String,
+        _ kind: Kind,
+        labels: [String] = [],
+        unit: String,
+        processes: [Process] = [.serve, .worker],
+        updates: String,
+        help: String,
+        buckets: [Duration]? = nil,
+        seeds: [[String]]? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -70,8 +77,12 @@ extension MetricsRegistry {
     }
 
     func histogram(_ definition: MetricDefinition, _ values: [String] = []) -> DurationHistogram {
-        histogram(definition.name, help: definition.help, labels: definition.labelPairs(values),
-                  buckets: definition.buckets ?? LatencyBuckets.standard)
+        histogram(
+            definition.name,
+            help: definition.help,
+            labels: definition.labelPairs(values),
+            buckets: definition.buckets ?? LatencyBuckets.standard
+        )
     }
 
     /// Creates every seed series of `definition` (zero-valued).

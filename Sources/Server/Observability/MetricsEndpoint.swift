@@ -18,7 +18,11 @@ public enum MetricsEndpoint {
     /// An HTTP server on `host:port` (port 0: any free port) with `GET /metrics` and
     /// `GET /health`; `onRunning` gets the bound port.
     public static func server(
-        database: Database, metrics: ServerMetrics, logger: Logger, host: String, port: Int,
+        database: Database,
+        metrics: ServerMetrics,
+        logger: Logger,
+        host: String,
+        port: Int,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> any Service {
         let router = Router()

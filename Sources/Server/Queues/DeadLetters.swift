@@ -62,7 +62,8 @@ public struct DeadLetters: Sendable {
         guard let (name, entryID) = matches.first else { return .notFound }
         guard matches.count == 1 else { return .ambiguous(matches.map(\.0)) }
         let reply = try await redis.evalSHA(
-            QueueScripts.redrive, keys: [keys.dead(name), keys.stream(name)],
+            QueueScripts.redrive,
+            keys: [keys.dead(name), keys.stream(name)],
             args: [entryID, String(UnixTime.nowMs())]
         )
         guard let newID = reply.string else { return .notFound }
@@ -71,9 +72,14 @@ public struct DeadLetters: Sendable {
 
     static func letter(_ entry: RedisStreamEntry, queue: QueueName) -> Letter {
         Letter(
-            id: entry.id, queue: queue, jobId: entry["jobId"] ?? "", kind: entry["kind"] ?? "",
-            attempts: entry["attempts"].flatMap(Int.init) ?? 0, lastError: entry["lastError"] ?? "",
-            errors: entry["errors"].map(JobEnvelope.decode) ?? [], failedAtMs: entry["failedAt"].flatMap(Int64.init) ?? 0,
+            id: entry.id,
+            queue: queue,
+            jobId: entry["jobId"] ?? "",
+            kind: entry["kind"] ?? "",
+            attempts: entry["attempts"].flatMap(Int.init) ?? 0,
+            lastError: entry["lastError"] ?? "",
+            errors: entry["errors"].map(JobEnvelope.decode) ?? [],
+            failedAtMs: entry["failedAt"].flatMap(Int64.init) ?? 0,
             payload: entry["payload"] ?? "{}"
         )
     }

@@ -43,7 +43,8 @@ struct DelayedJobMover: Service {
     @discardableResult
     func moveDue(_ queue: QueueName, now: Int64 = UnixTime.nowMs()) async throws -> Int {
         let reply = try await redis.evalSHA(
-            QueueScripts.moveDue, keys: [keys.delayed(queue), keys.stream(queue)],
+            QueueScripts.moveDue,
+            keys: [keys.delayed(queue), keys.stream(queue)],
             args: [String(now), String(batch)]
         )
         let moved = reply.int ?? 0

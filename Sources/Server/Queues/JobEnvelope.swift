@@ -1,6 +1,6 @@
-import WireJSON
 import Foundation
 import RedisClient
+import WireJSON
 
 /// One job as it travels through the queues: the fields of a stream entry, the member of the
 /// delayed set, the record of a dead letter.
@@ -23,20 +23,27 @@ struct JobEnvelope: Sendable, Equatable {
 
     /// The fields of an XADD, in a stable order.
     var fields: [(field: String, value: String)] {
-        [("jobId", jobId), ("kind", kind.rawValue), ("payload", payload), ("attempt", String(attempt)),
-         ("enqueuedAt", String(enqueuedAtMs)), ("errors", Self.encode(errors))]
+        [
+            ("jobId", jobId), ("kind", kind.rawValue), ("payload", payload), ("attempt", String(attempt)),
+            ("enqueuedAt", String(enqueuedAtMs)), ("errors", Self.encode(errors)),
+        ]
     }
 
     /// Parses a stream entry; `nil` when a required field is missing or malformed.
     init?(fields: [String: String]) {
         guard let jobId = fields["jobId"], !jobId.isEmpty,
-              let kind = fields["kind"].flatMap(SideEffectKind.init(rawValue:)),
-              let payload = fields["payload"],
-              let attempt = fields["attempt"].flatMap(Int.init), attempt >= 1
+            let kind = fields["kind"].flatMap(SideEffectKind.init(rawValue:)),
+            let payload = fields["payload"],
+            let attempt = fields["attempt"].flatMap(Int.init), attempt >= 1
         else { return nil }
-        self.init(jobId: jobId, kind: kind, payload: payload, attempt: attempt,
-                  enqueuedAtMs: fields["enqueuedAt"].flatMap(Int64.init) ?? 0,
-                  errors: fields["errors"].map(Self.decode) ?? [])
+        self.init(
+            jobId: jobId,
+            kind: kind,
+            payload: payload,
+            attempt: attempt,
+            enqueuedAtMs: fields["enqueuedAt"].flatMap(Int64.init) ?? 0,
+            errors: fields["errors"].map(Self.decode) ?? []
+        )
     }
 
     init(jobId: String, kind: SideEffectKind, payload: String, attempt: Int, enqueuedAtMs: Int64, errors: [String] = []) {

@@ -1,6 +1,6 @@
-import WireJSON
 import Logging
 import RedisClient
+import WireJSON
 
 /// Runs one delivered job: the provider call with the job's idempotency key, then exactly one
 /// of complete / retry later / dead-letter, each an atomic script that also acknowledges the
@@ -76,8 +76,10 @@ struct JobRunner: Sendable {
         var arguments = [keys.group, entryID]
         if queue == .critical {
             scriptKeys.append(keys.completed(queue))
-            arguments += ["jobId", job.jobId, "kind", job.kind.rawValue, "attempt", String(job.attempt),
-                          "enqueuedAt", String(job.enqueuedAtMs), "completedAt", String(UnixTime.nowMs()), "entryId", entryID]
+            arguments += [
+                "jobId", job.jobId, "kind", job.kind.rawValue, "attempt", String(job.attempt),
+                "enqueuedAt", String(job.enqueuedAtMs), "completedAt", String(UnixTime.nowMs()), "entryId", entryID,
+            ]
         }
         guard await settle(QueueScripts.complete, keys: scriptKeys, arguments: arguments) else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "completed").increment()
@@ -89,8 +91,12 @@ struct JobRunner: Sendable {
         case .retry(let attempt, let delay):
             let next = job.failed(with: error, nextAttempt: attempt)
             let due = UnixTime.nowMs() + Int64(delay.seconds * 1000)
-            guard await settle(QueueScripts.retry, keys: [keys.stream(queue), keys.delayed(queue)],
-                               arguments: [keys.group, entryID, String(due), next.delayedMember])
+            guard
+                await settle(
+                    QueueScripts.retry,
+                    keys: [keys.stream(queue), keys.delayed(queue)],
+                    arguments: [keys.group, entryID, String(due), next.delayedMember]
+                )
             else { return abandoned() }
             metrics.queueJobs(queue.rawValue, "retried").increment()
             logger.debug("job failed; retrying", metadata: ["queue": "\(queue.rawValue)", "job": "\(job.jobId)", "attempt": "\(job.attempt)"])
@@ -109,8 +115,12 @@ struct JobRunner: Sendable {
             ("errors", fields["errors"] ?? JobEnvelope.encode([error])), ("failedAt", String(UnixTime.nowMs())),
             ("entryId", entryID),
         ]
-        guard await settle(QueueScripts.deadLetter, keys: [keys.stream(queue), keys.dead(queue)],
-                           arguments: [keys.group, entryID] + record.flatMap { [$0.0, $0.1] })
+        guard
+            await settle(
+                QueueScripts.deadLetter,
+                keys: [keys.stream(queue), keys.dead(queue)],
+                arguments: [keys.group, entryID] + record.flatMap { [$0.0, $0.1] }
+            )
         else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "dead").increment()
         logger.warning("job dead-lettered", metadata: ["queue": "\(queue.rawValue)", "job": "\(fields["jobId"] ?? "?")", "attempts": "\(attempts)"])

@@ -41,8 +41,14 @@ public struct OutboxDispatcher: Service {
     let metrics: ServerMetrics
     let logger: Logger
 
-    public init(primary: PostgresPool, redis: any RedisCommandExecutor, keys: QueueKeys = .standard, options: Options = Options(),
-                metrics: ServerMetrics, logger: Logger) {
+    public init(
+        primary: PostgresPool,
+        redis: any RedisCommandExecutor,
+        keys: QueueKeys = .standard,
+        options: Options = Options(),
+        metrics: ServerMetrics,
+        logger: Logger
+    ) {
         self.primary = primary
         self.redis = redis
         self.keys = keys
@@ -67,8 +73,10 @@ public struct OutboxDispatcher: Service {
                 if Task.isCancelled { break }
                 pause = backoff.next()
                 if backoff.failures == 1 || backoff.failures.isMultiple(of: 50) {
-                    logger.warning("outbox dispatch failed; retrying with backoff",
-                                   metadata: ["error": "\(error)", "failures": "\(backoff.failures)"])
+                    logger.warning(
+                        "outbox dispatch failed; retrying with backoff",
+                        metadata: ["error": "\(error)", "failures": "\(backoff.failures)"]
+                    )
                 }
                 lastMoved = 0
             }
@@ -94,7 +102,8 @@ public struct OutboxDispatcher: Service {
         }
         let open = try await queuesAcceptingJobs()
         guard !open.isEmpty else { return 0 }
-        let claim = open.count == QueueName.allCases.count
+        let claim =
+            open.count == QueueName.allCases.count
             ? (OutboxRows.claimBatch, [options.batchSize] as [(any PostgresBindable)?])
             : (OutboxRows.claimBatchForQueues, [options.batchSize, OutboxRows.textArray(open.map(\.rawValue))])
         return try await primary.transaction { connection in

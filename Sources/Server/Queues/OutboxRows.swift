@@ -3,28 +3,40 @@ import PostgresClient
 /// The dispatcher's statements on the `outbox` table.
 enum OutboxRows {
     /// The oldest undispatched rows, locked; rows another dispatcher holds are skipped.
-    static let claimBatch = PostgresQuery("outbox_claim", """
+    static let claimBatch = PostgresQuery(
+        "outbox_claim",
+        """
         SELECT id, queue, kind, idempotency_key, payload::text AS payload,
                (EXTRACT(EPOCH FROM created_at) * 1000)::bigint AS created_ms
         FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-        """)
+        """
+    )
 
     /// Marks rows dispatched; a sign-in SMS keeps no payload once it is on its stream (even
     /// sealed, a code has no business staying in a table that is backed up and replicated).
-    static let markDispatched = PostgresQuery("outbox_mark_dispatched", """
+    static let markDispatched = PostgresQuery(
+        "outbox_mark_dispatched",
+        """
         UPDATE outbox SET dispatched_at = now(),
             payload = CASE WHEN kind = 'sms' THEN '{"redacted":true}'::jsonb ELSE payload END
         WHERE id = ANY($1::bigint[])
-        """)
+        """
+    )
 
     /// A cheap look before opening a transaction while idle.
-    static let anyPending = PostgresQuery("outbox_any_pending", """
+    static let anyPending = PostgresQuery(
+        "outbox_any_pending",
+        """
         SELECT EXISTS (SELECT 1 FROM outbox WHERE dispatched_at IS NULL) AS pending
-        """)
+        """
+    )
 
-    static let pendingCount = PostgresQuery("outbox_pending_count", """
+    static let pendingCount = PostgresQuery(
+        "outbox_pending_count",
+        """
         SELECT count(*) AS pending FROM outbox WHERE dispatched_at IS NULL
-        """)
+        """
+    )
 
     /// One claimed row.
     struct Row: Sendable {

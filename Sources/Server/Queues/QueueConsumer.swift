@@ -39,8 +39,10 @@ struct QueueConsumer: Sendable {
                     }
                 }
                 if !Task.isCancelled, !(await slots.waitIdle(timeout: options.shutdownGrace)) {
-                    logger.warning("jobs still running at shutdown; leaving them to be reclaimed",
-                                   metadata: ["queue": "\(queue.rawValue)", "jobs": "\(slots.inUse)"])
+                    logger.warning(
+                        "jobs still running at shutdown; leaving them to be reclaimed",
+                        metadata: ["queue": "\(queue.rawValue)", "jobs": "\(slots.inUse)"]
+                    )
                     group.cancelAll()
                 }
             }
@@ -65,7 +67,7 @@ struct QueueConsumer: Sendable {
                 if let field = pairs[index].string { info[field] = pairs[index + 1] }
             }
             guard let name = info["name"]?.string, name != self.consumer, info["pending"]?.int == 0,
-                  let idle = info["idle"]?.int, idle > Int(Self.consumerExpiry.seconds * 1000)
+                let idle = info["idle"]?.int, idle > Int(Self.consumerExpiry.seconds * 1000)
             else { continue }
             _ = try? await redis.send(["XGROUP", "DELCONSUMER", stream, keys.group, name])
         }
@@ -75,13 +77,21 @@ struct QueueConsumer: Sendable {
     /// this consumer only). `XAUTOCLAIM` counted the reclaim itself.
     private func deliveryCounts(_ stream: String, _ entries: [RedisStreamEntry]) async throws -> [String: Int] {
         guard let first = entries.first?.id, let last = entries.last?.id else { return [:] }
-        let pending = try await redis.xpending(stream, group: keys.group, start: first, end: last, count: max(entries.count, 1) * 2,
-                                               consumer: consumer)
+        let pending = try await redis.xpending(
+            stream,
+            group: keys.group,
+            start: first,
+            end: last,
+            count: max(entries.count, 1) * 2,
+            consumer: consumer
+        )
         return Dictionary(pending.map { ($0.id, $0.deliveryCount) }, uniquingKeysWith: max)
     }
 
     private func readLoop(
-        connection: RedisConnection, slots: JobSlots, stopping: StopFlag,
+        connection: RedisConnection,
+        slots: JobSlots,
+        stopping: StopFlag,
         start: ([RedisStreamEntry], _ deliveries: [String: Int]) -> Void
     ) async {
         var backoff = LoopBackoff(maximum: .seconds(2))
@@ -102,12 +112,18 @@ struct QueueConsumer: Sendable {
                 if ContinuousClock.now - lastReclaim >= options.reclaimInterval {
                     lastReclaim = .now
                     let claimed = try await redis.xautoclaim(
-                        stream, group: keys.group, consumer: consumer, minIdleMs: Int(options.visibilityTimeout.seconds * 1000),
-                        start: reclaimCursor, count: free
+                        stream,
+                        group: keys.group,
+                        consumer: consumer,
+                        minIdleMs: Int(options.visibilityTimeout.seconds * 1000),
+                        start: reclaimCursor,
+                        count: free
                     )
                     reclaimCursor = claimed.nextStart
                     // Entries trimmed while pending leave the pending list here, unrun.
-                    if !claimed.deletedIDs.isEmpty { runner.metrics.queueJobs(queue.rawValue, "trimmed").increment(by: Int64(claimed.deletedIDs.count)) }
+                    if !claimed.deletedIDs.isEmpty {
+                        runner.metrics.queueJobs(queue.rawValue, "trimmed").increment(by: Int64(claimed.deletedIDs.count))
+                    }
                     if !claimed.entries.isEmpty {
                         runner.metrics.queueJobs(queue.rawValue, "reclaimed").increment(by: Int64(claimed.entries.count))
                         logger.info("reclaimed stalled jobs", metadata: ["queue": "\(queue.rawValue)", "jobs": "\(claimed.entries.count)"])
@@ -122,7 +138,11 @@ struct QueueConsumer: Sendable {
                 let count = gate.readCount(for: queue, free: free)
                 if count < free { try? await Task.sleep(for: gate.yield) }
                 let entries = try await connection.xreadgroup(
-                    group: keys.group, consumer: consumer, stream: stream, id: ">", count: count,
+                    group: keys.group,
+                    consumer: consumer,
+                    stream: stream,
+                    id: ">",
+                    count: count,
                     blockMs: Int(options.blockTime.seconds * 1000)
                 )
                 if queue == .critical, entries.count >= count {
@@ -136,8 +156,10 @@ struct QueueConsumer: Sendable {
                 if let redisError = error as? RedisError, redisError.replyPrefix == "NOGROUP" { groupReady = false }
                 let pause = backoff.next()
                 if backoff.failures == 1 || backoff.failures.isMultiple(of: 50) {
-                    logger.warning("queue read failed; retrying with backoff",
-                                   metadata: ["queue": "\(queue.rawValue)", "error": "\(error)", "failures": "\(backoff.failures)"])
+                    logger.warning(
+                        "queue read failed; retrying with backoff",
+                        metadata: ["queue": "\(queue.rawValue)", "error": "\(error)", "failures": "\(backoff.failures)"]
+                    )
                 }
                 try? await Task.sleep(for: pause)
             }

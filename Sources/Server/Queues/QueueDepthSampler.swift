@@ -29,11 +29,14 @@ struct QueueDepthSampler: Service {
 
     static let states = ["waiting", "active", "delayed", "dead"]
 
-    static let outboxBacklog = PostgresQuery("outbox_backlog", """
+    static let outboxBacklog = PostgresQuery(
+        "outbox_backlog",
+        """
         SELECT count(*) AS pending,
                COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest_s
         FROM outbox WHERE dispatched_at IS NULL
-        """)
+        """
+    )
 
     struct Depth: Sendable, Equatable {
         var waiting: Int
@@ -86,8 +89,11 @@ struct QueueDepthSampler: Service {
     }
 
     func depth(_ queue: QueueName) async throws -> Depth {
-        let reply = try await redis.evalSHA(QueueScripts.depth, keys: [keys.stream(queue), keys.delayed(queue), keys.dead(queue)],
-                                            args: [keys.group])
+        let reply = try await redis.evalSHA(
+            QueueScripts.depth,
+            keys: [keys.stream(queue), keys.delayed(queue), keys.dead(queue)],
+            args: [keys.group]
+        )
         let values = (reply.array ?? []).map { $0.int ?? 0 }
         guard values.count == 4 else { throw RedisError.unexpectedReply("queue depth: \(reply)") }
         return Depth(waiting: max(0, values[0] - values[1]), active: values[1], delayed: values[2], dead: values[3])

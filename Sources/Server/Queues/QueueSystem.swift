@@ -73,7 +73,10 @@ public enum QueueSystem {
     /// `/metrics` server) and, unless `dispatch` is false, a dispatcher.
     /// Listed so that graceful shutdown stops the workers first and closes the clients last.
     public static func workerProcessServices(
-        _ services: Parts, options: Options, dispatch: Bool = true, extraServices: [any Service] = [],
+        _ services: Parts,
+        options: Options,
+        dispatch: Bool = true,
+        extraServices: [any Service] = [],
         onShutdown: @escaping @Sendable () async -> Void
     ) -> [any Service] {
         var options = options
@@ -87,7 +90,10 @@ public enum QueueSystem {
     /// Runs ``workerProcessServices(_:options:dispatch:)`` as one service group until SIGTERM or
     /// SIGINT, then shuts down gracefully (in-flight jobs finish and are acknowledged).
     public static func runWorkerProcess(
-        _ services: Parts, options: Options, dispatch: Bool = true, extraServices: [any Service] = [],
+        _ services: Parts,
+        options: Options,
+        dispatch: Bool = true,
+        extraServices: [any Service] = [],
         onShutdown: @escaping @Sendable () async -> Void
     ) async throws {
         let group = ServiceGroup(
@@ -99,25 +105,51 @@ public enum QueueSystem {
     }
 
     static func dispatcher(_ services: Parts, _ options: Options, redis: (any RedisCommandExecutor)? = nil) -> OutboxDispatcher {
-        OutboxDispatcher(primary: services.primary, redis: redis ?? services.redis, keys: options.keys,
-                         options: options.dispatcher, metrics: services.metrics, logger: services.logger)
+        OutboxDispatcher(
+            primary: services.primary,
+            redis: redis ?? services.redis,
+            keys: options.keys,
+            options: options.dispatcher,
+            metrics: services.metrics,
+            logger: services.logger
+        )
     }
 
     static func sampler(_ services: Parts, _ options: Options) -> QueueDepthSampler {
-        QueueDepthSampler(redis: services.redis, primary: services.primary, keys: options.keys,
-                          interval: options.samplerInterval, metrics: services.metrics, logger: services.logger)
+        QueueDepthSampler(
+            redis: services.redis,
+            primary: services.primary,
+            keys: options.keys,
+            interval: options.samplerInterval,
+            metrics: services.metrics,
+            logger: services.logger
+        )
     }
 
     static func mover(_ services: Parts, _ options: Options) -> DelayedJobMover {
-        DelayedJobMover(redis: services.redis, keys: options.keys, queues: options.queues, interval: options.moverInterval,
-                        metrics: services.metrics, logger: services.logger)
+        DelayedJobMover(
+            redis: services.redis,
+            keys: options.keys,
+            queues: options.queues,
+            interval: options.moverInterval,
+            metrics: services.metrics,
+            logger: services.logger
+        )
     }
 
     static func workers(_ services: Parts, _ options: Options) -> [QueueWorker] {
         (0..<options.workerCount).map { index in
-            QueueWorker(name: QueueWorker.uniqueName(index: index), queues: options.queues, redis: services.redis,
-                        provider: services.provider, keys: options.keys, policies: options.policies,
-                        options: options.consumer, metrics: services.metrics, logger: services.logger)
+            QueueWorker(
+                name: QueueWorker.uniqueName(index: index),
+                queues: options.queues,
+                redis: services.redis,
+                provider: services.provider,
+                keys: options.keys,
+                policies: options.policies,
+                options: options.consumer,
+                metrics: services.metrics,
+                logger: services.logger
+            )
         }
     }
 

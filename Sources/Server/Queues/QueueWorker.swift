@@ -10,18 +10,37 @@ public struct QueueWorker: Service {
     let name: String
     let consumers: [QueueConsumer]
 
-    init(name: String, queues: [QueueName], redis: RedisClient, provider: ProviderClient, keys: QueueKeys,
-         policies: [QueueName: RetryPolicy], options: QueueConsumer.Options,
-         metrics: ServerMetrics, logger: Logger) {
+    init(
+        name: String,
+        queues: [QueueName],
+        redis: RedisClient,
+        provider: ProviderClient,
+        keys: QueueKeys,
+        policies: [QueueName: RetryPolicy],
+        options: QueueConsumer.Options,
+        metrics: ServerMetrics,
+        logger: Logger
+    ) {
         self.name = name
         let gate = PriorityGate()
         self.consumers = queues.map { queue in
             QueueConsumer(
-                queue: queue, consumer: "\(name)-\(queue.rawValue)", redis: redis, keys: keys, options: options,
-                runner: JobRunner(queue: queue, provider: provider, redis: redis, keys: keys,
-                                  policy: policies[queue] ?? .standard(for: queue),
-                                  metrics: metrics, logger: logger),
-                gate: gate, logger: logger
+                queue: queue,
+                consumer: "\(name)-\(queue.rawValue)",
+                redis: redis,
+                keys: keys,
+                options: options,
+                runner: JobRunner(
+                    queue: queue,
+                    provider: provider,
+                    redis: redis,
+                    keys: keys,
+                    policy: policies[queue] ?? .standard(for: queue),
+                    metrics: metrics,
+                    logger: logger
+                ),
+                gate: gate,
+                logger: logger
             )
         }
     }

@@ -1,5 +1,5 @@
-import Profiler
 import Foundation
+import Profiler
 
 /// When a failed job runs again, and when it gives up (docs/design.md §6). Pure: the caller passes
 /// the random draw, so tests pin every decision.
@@ -17,7 +17,8 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Spread of the delay: `0.2` draws it from 80 % to 120 % of the nominal value.
     public var jitter: Double
 
-    public init(maxAttempts: Int, baseDelay: Duration = .seconds(1), multiplier: Double = 2, maxDelay: Duration = .seconds(60), jitter: Double = 0.2) {
+    public init(maxAttempts: Int, baseDelay: Duration = .seconds(1), multiplier: Double = 2, maxDelay: Duration = .seconds(60), jitter: Double = 0.2)
+    {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.multiplier = max(1, multiplier)

@@ -77,7 +77,11 @@ public struct RateLimiter: Sendable {
         case .sliding: script = Self.slidingLog
         case .gcra: script = Self.gcra
         }
-        let reply = try await redis.evalSHA(script, keys: [namespace.rateLimit(algorithm.rawValue, key)], args: [String(limit), String(windowMs), String(nowMs)])
+        let reply = try await redis.evalSHA(
+            script,
+            keys: [namespace.rateLimit(algorithm.rawValue, key)],
+            args: [String(limit), String(windowMs), String(nowMs)]
+        )
         guard let values = reply.array, values.count == 2, let allowed = values[0].int, let waitMs = values[1].int else {
             throw RedisError.unexpectedReply("rate-limit script reply")
         }

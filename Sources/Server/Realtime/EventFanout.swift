@@ -23,8 +23,11 @@ struct EventFanout: Service {
         configuration.clientName = hub.subscriberName
         let hub = self.hub
         hub.subscriberStateChanged(connected: false)
-        let subscriber = RedisSubscriber(configuration: configuration, name: "ws-fanout",
-                                         messageBufferLimit: hub.configuration.pubsubBufferLimit) { state in
+        let subscriber = RedisSubscriber(
+            configuration: configuration,
+            name: "ws-fanout",
+            messageBufferLimit: hub.configuration.pubsubBufferLimit
+        ) { state in
             hub.subscriberStateChanged(connected: state == .connected)
         }
         defer {
@@ -49,8 +52,10 @@ struct EventFanout: Service {
                 for await event in subscriber.events {
                     switch event {
                     case .connectionLost(let reason):
-                        logger.warning("event fan-out lost its Redis pub/sub connection; live events are missed until it is back",
-                                       metadata: ["reason": "\(reason)"])
+                        logger.warning(
+                            "event fan-out lost its Redis pub/sub connection; live events are missed until it is back",
+                            metadata: ["reason": "\(reason)"]
+                        )
                     case .reconnected(let count):
                         hub.metrics.wsSubscriberReconnects.increment()
                         logger.notice("event fan-out resubscribed to \(channel)", metadata: ["reconnects": "\(count)"])
@@ -58,8 +63,10 @@ struct EventFanout: Service {
                         // Like a reconnect gap: clients see a jump in `seq` and repair it with /sync.
                         if total > dropsCounted { hub.metrics.wsPubsubDropped.increment(by: Int64(total - dropsCounted)) }
                         dropsCounted = max(dropsCounted, total)
-                        logger.warning("event fan-out fell behind; pub/sub messages dropped (clients resync via /sync)",
-                                       metadata: ["dropped": "\(total)"])
+                        logger.warning(
+                            "event fan-out fell behind; pub/sub messages dropped (clients resync via /sync)",
+                            metadata: ["dropped": "\(total)"]
+                        )
                     }
                 }
             }

@@ -20,7 +20,10 @@ public struct EventPublisher: Sendable {
         do {
             _ = try await redis.publish(channel, message.encoded())
         } catch {
-            logger.warning("event not published; clients will repair the gap via sync", metadata: ["requestId": "\(request.id)", "seq": "\(event.seq)"])
+            logger.warning(
+                "event not published; clients will repair the gap via sync",
+                metadata: ["requestId": "\(request.id)", "seq": "\(event.seq)"]
+            )
         }
     }
 }

@@ -48,7 +48,9 @@ struct RealtimeEndpoint: Sendable {
     }
 
     func shouldUpgrade(
-        _ head: HTTPRequest, channel: any Channel, logger: Logger
+        _ head: HTTPRequest,
+        channel: any Channel,
+        logger: Logger
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
         let upgrades = metrics
@@ -78,8 +80,13 @@ struct RealtimeEndpoint: Sendable {
         }
         upgrades.wsUpgrades("upgraded").increment()
         let session = RealtimeSession(
-            actor: actor, credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
-            hub: hub, requests: requests, metrics: metrics, limits: limits, channel: channel
+            actor: actor,
+            credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
+            hub: hub,
+            requests: requests,
+            metrics: metrics,
+            limits: limits,
+            channel: channel
         )
         let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
             await session.run(inbound: inbound, outbound: outbound, logger: context.logger)

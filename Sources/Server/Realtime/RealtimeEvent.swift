@@ -18,8 +18,17 @@ public struct RealtimeEvent: Codable, Sendable, Equatable {
     /// Wall-clock nanoseconds since 1970 at publish time, for `ws_delivery_lag_seconds`.
     public var publishedAtNs: Int
 
-    public init(requestId: String, ownerId: String, status: String, fromStatus: String, seq: Int, event: String,
-                data: JSON = [:], publishedAt: String = "", publishedAtNs: Int = 0) {
+    public init(
+        requestId: String,
+        ownerId: String,
+        status: String,
+        fromStatus: String,
+        seq: Int,
+        event: String,
+        data: JSON = [:],
+        publishedAt: String = "",
+        publishedAtNs: Int = 0
+    ) {
         self.requestId = requestId
         self.ownerId = ownerId
         self.status = status
@@ -34,8 +43,14 @@ public struct RealtimeEvent: Codable, Sendable, Equatable {
     /// The message for `event` of `request`, stamped with the publish time.
     public init(_ event: RequestEvent, of request: ExchangeRequest, publishedAt: Date) {
         self.init(
-            requestId: request.id, ownerId: request.userId, status: request.status.rawValue, fromStatus: event.fromStatus.rawValue,
-            seq: event.seq, event: event.event, data: event.data, publishedAt: ISO8601.string(publishedAt),
+            requestId: request.id,
+            ownerId: request.userId,
+            status: request.status.rawValue,
+            fromStatus: event.fromStatus.rawValue,
+            seq: event.seq,
+            event: event.event,
+            data: event.data,
+            publishedAt: ISO8601.string(publishedAt),
             publishedAtNs: Int(publishedAt.timeIntervalSince1970 * 1e9)
         )
     }
@@ -49,7 +64,7 @@ public struct RealtimeEvent: Codable, Sendable, Equatable {
     /// the fan-out, never delivered).
     public init?(payload: [UInt8]) {
         guard let decoded = try? JSONDecoder().decode(RealtimeEvent.self, from: Data(payload)),
-              UUIDText.isValid(decoded.requestId), decoded.seq > 0
+            UUIDText.isValid(decoded.requestId), decoded.seq > 0
         else { return nil }
         self = decoded
         requestId = requestId.lowercased()

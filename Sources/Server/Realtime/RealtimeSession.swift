@@ -21,15 +21,17 @@ struct RealtimeSession: Sendable {
         let hub = self.hub
         let channel = self.channel
         let connection = RealtimeConnection(actor: actor, sendBufferLimit: limits.sendBufferLimit) {
-            hub.reportSlowConsumer(.init {
-                await withTaskGroup(of: Void.self) { closing in
-                    closing.addTask { try? await outbound.close(.policyViolation, reason: "slow consumer") }
-                    closing.addTask {
-                        try? await Task.sleep(for: Self.slowConsumerGrace)
-                        try? await channel.close()
+            hub.reportSlowConsumer(
+                .init {
+                    await withTaskGroup(of: Void.self) { closing in
+                        closing.addTask { try? await outbound.close(.policyViolation, reason: "slow consumer") }
+                        closing.addTask {
+                            try? await Task.sleep(for: Self.slowConsumerGrace)
+                            try? await channel.close()
+                        }
                     }
                 }
-            })
+            )
         }
         let metrics = self.metrics
         metrics.wsConnections.increment()
@@ -51,7 +53,10 @@ struct RealtimeSession: Sendable {
     // MARK: Reading
 
     private func read(
-        _ inbound: WebSocketInboundStream, _ connection: RealtimeConnection, endSession: @Sendable () async -> Void, logger: Logger
+        _ inbound: WebSocketInboundStream,
+        _ connection: RealtimeConnection,
+        endSession: @Sendable () async -> Void,
+        logger: Logger
     ) async {
         let received = metrics.wsMessages("in")
         do {
@@ -149,7 +154,10 @@ struct RealtimeSession: Sendable {
     /// Drains the queue onto the socket, one frame at a time (the socket's backpressure holds
     /// the writer, never the hub). Stops when the connection closes or overflows.
     private static func write(
-        _ frames: AsyncStream<OutgoingFrame>, of connection: RealtimeConnection, to outbound: WebSocketOutboundWriter, metrics: ServerMetrics
+        _ frames: AsyncStream<OutgoingFrame>,
+        of connection: RealtimeConnection,
+        to outbound: WebSocketOutboundWriter,
+        metrics: ServerMetrics
     ) async {
         let sent = metrics.wsMessages("out")
         let lag = metrics.wsDeliveryLag

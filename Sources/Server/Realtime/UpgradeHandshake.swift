@@ -19,7 +19,7 @@ enum UpgradeHandshake {
         }
         let keys = fields[values: .secWebSocketKey]
         guard keys.count == 1, let key = keys.first, key.utf8.count == 24,
-              let decoded = Data(base64Encoded: key), decoded.count == 16
+            let decoded = Data(base64Encoded: key), decoded.count == 16
         else { return "Sec-WebSocket-Key must be 16 bytes in base64" }
         return nil
     }

@@ -1,6 +1,6 @@
-import WireJSON
 import NIOCore
 import NIOHTTP1
+import WireJSON
 
 /// Gives a refused WebSocket upgrade its real status and the contract's error body.
 ///

@@ -26,20 +26,32 @@ struct RetentionPruner: Service {
     let metrics: ServerMetrics
     let logger: Logger
 
-    static let expiredSessions = PostgresQuery("retention_sessions", """
+    static let expiredSessions = PostgresQuery(
+        "retention_sessions",
+        """
         DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < now() LIMIT $1)
-        """)
-    static let deadCodes = PostgresQuery("retention_otp", """
+        """
+    )
+    static let deadCodes = PostgresQuery(
+        "retention_otp",
+        """
         DELETE FROM otp_codes WHERE phone IN (SELECT phone FROM otp_codes WHERE expires_at < now() OR attempts >= $2 LIMIT $1)
-        """)
-    static let endedGuessWindows = PostgresQuery("retention_otp_guesses", """
+        """
+    )
+    static let endedGuessWindows = PostgresQuery(
+        "retention_otp_guesses",
+        """
         DELETE FROM otp_guesses WHERE phone IN (
             SELECT phone FROM otp_guesses WHERE window_started_at < now() - interval '1 hour' LIMIT $1)
-        """)
-    static let oldOutbox = PostgresQuery("retention_outbox", """
+        """
+    )
+    static let oldOutbox = PostgresQuery(
+        "retention_outbox",
+        """
         DELETE FROM outbox WHERE id IN (
             SELECT id FROM outbox WHERE dispatched_at < now() - make_interval(hours => $2::int) LIMIT $1)
-        """)
+        """
+    )
 
     func run() async throws {
         guard retention.intervalMs > 0 else {
@@ -89,8 +101,14 @@ struct RetentionPruner: Service {
 
 extension RetentionPruner {
     init(infrastructure: Infrastructure, keys: QueueKeys = .standard) {
-        self.init(primary: infrastructure.database.primary, redis: infrastructure.redis, keys: keys,
-                  retention: infrastructure.configuration.retention, otpMaxAttempts: infrastructure.configuration.auth.otpMaxAttempts,
-                  metrics: infrastructure.metrics, logger: infrastructure.logger)
+        self.init(
+            primary: infrastructure.database.primary,
+            redis: infrastructure.redis,
+            keys: keys,
+            retention: infrastructure.configuration.retention,
+            otpMaxAttempts: infrastructure.configuration.auth.otpMaxAttempts,
+            metrics: infrastructure.metrics,
+            logger: infrastructure.logger
+        )
     }
 }

@@ -23,12 +23,14 @@ public enum OutboxWriter {
 
     /// The `jsonb` parameter for `jobs`; `lastError` marks jobs that already failed once.
     public static func parameter(_ jobs: [SideEffectJob], lastError: String? = nil) -> String {
-        JSON.array(jobs.map { job in
-            .object([
-                ("queue", .string(job.queue.rawValue)), ("kind", .string(job.kind.rawValue)), ("key", .string(job.key)),
-                ("requestId", .optional(job.requestID)), ("payload", job.payload), ("lastError", .optional(lastError)),
-            ])
-        }).serialized
+        JSON.array(
+            jobs.map { job in
+                .object([
+                    ("queue", .string(job.queue.rawValue)), ("kind", .string(job.kind.rawValue)), ("key", .string(job.key)),
+                    ("requestId", .optional(job.requestID)), ("payload", job.payload), ("lastError", .optional(lastError)),
+                ])
+            }
+        ).serialized
     }
 
     /// Writes `jobs` on `connection` (inside the caller's transaction).

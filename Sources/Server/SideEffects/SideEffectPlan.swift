@@ -7,8 +7,15 @@ public enum SideEffectPlan {
     /// carries `sealedBody`, which the provider call turns back into `body` at send time.
     public static func otp(phone: String, code: String, key: JobKey, sealer: CodeSealer) -> [SideEffectJob] {
         let text = "Your Exchange Lab code is \(code). It expires in 5 minutes."
-        return [SideEffectJob(queue: .critical, kind: .sms, key: key.job(.sms), requestID: nil,
-                              payload: ["to": .string(phone), SealedBody.field: .string(sealer.seal(text))])]
+        return [
+            SideEffectJob(
+                queue: .critical,
+                kind: .sms,
+                key: key.job(.sms),
+                requestID: nil,
+                payload: ["to": .string(phone), SealedBody.field: .string(sealer.seal(text))]
+            )
+        ]
     }
 
     /// After `request` entered its status from `from` with event `request.lastSeq` (creation
@@ -20,25 +27,41 @@ public enum SideEffectPlan {
             SideEffectJob(queue: queue, kind: kind, key: key.job(kind), requestID: request.id, payload: payload)
         }
         var jobs = [
-            job(.analytics, .events, [
-                "requestId": .string(request.id), "event": .string(eventName),
-                "fromStatus": .string(from.rawValue), "toStatus": .string(request.status.rawValue),
-                "fiatCurrency": .string(request.fiatCurrency), "fiatAmount": .string(request.fiatAmount),
-                "body": .string(eventName),
-            ]),
+            job(
+                .analytics,
+                .events,
+                [
+                    "requestId": .string(request.id), "event": .string(eventName),
+                    "fromStatus": .string(from.rawValue), "toStatus": .string(request.status.rawValue),
+                    "fiatCurrency": .string(request.fiatCurrency), "fiatAmount": .string(request.fiatAmount),
+                    "body": .string(eventName),
+                ]
+            )
         ]
         guard from != .created else { return jobs }
-        jobs.append(job(.standard, .email, [
-            "to": .string(request.userId), "requestId": .string(request.id),
-            "subject": .string("Your exchange request is \(request.status.rawValue)"),
-            "body": .string("Request \(request.id) moved from \(from.rawValue) to \(request.status.rawValue)."),
-        ]))
+        jobs.append(
+            job(
+                .standard,
+                .email,
+                [
+                    "to": .string(request.userId), "requestId": .string(request.id),
+                    "subject": .string("Your exchange request is \(request.status.rawValue)"),
+                    "body": .string("Request \(request.id) moved from \(from.rawValue) to \(request.status.rawValue)."),
+                ]
+            )
+        )
         if request.status == .completed {
-            jobs.append(job(.standard, .webhook, [
-                "requestId": .string(request.id), "event": .string(eventName),
-                "fiatCurrency": .string(request.fiatCurrency), "fiatAmount": .string(request.fiatAmount),
-                "cryptoCurrency": .string(request.cryptoCurrency), "body": .string(eventName),
-            ]))
+            jobs.append(
+                job(
+                    .standard,
+                    .webhook,
+                    [
+                        "requestId": .string(request.id), "event": .string(eventName),
+                        "fiatCurrency": .string(request.fiatCurrency), "fiatAmount": .string(request.fiatAmount),
+                        "cryptoCurrency": .string(request.cryptoCurrency), "body": .string(eventName),
+                    ]
+                )
+            )
         }
         return jobs
     }

@@ -19,7 +19,9 @@ public final class Database: Sendable {
             metrics.poolMaxConnections(name).set(Double(max(1, settings.poolSize)))
             return PostgresPool(
                 configuration: PostgresConfiguration(
-                    url: settings.url, name: name, poolSize: settings.poolSize,
+                    url: settings.url,
+                    name: name,
+                    poolSize: settings.poolSize,
                     acquireTimeout: .milliseconds(configuration.db.pool.acquireTimeoutMs),
                     statementTimeout: .milliseconds(configuration.db.pool.statementTimeoutMs)
                 ),
@@ -56,12 +58,15 @@ public final class Database: Sendable {
     /// Lag and the WAL receiver's state in one probe. Lag means something only while the
     /// receiver streams: a replica cut off from the primary replays nothing and would read as
     /// "0 behind" forever.
-    static let lagQuery = PostgresQuery("replica_lag", """
+    static let lagQuery = PostgresQuery(
+        "replica_lag",
+        """
         SELECT pg_is_in_recovery() AS in_recovery,
                (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS receiver,
                CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000000, 0) END::bigint AS lag_us
-        """)
+        """
+    )
 
     /// Measures the replica's lag once (see `ReplicaMonitor` for the loop).
     func measureReplicaLag() async {
@@ -69,7 +74,8 @@ public final class Database: Sendable {
         do {
             if let row = try await replica.query(Self.lagQuery).first {
                 reading = ReplicaLagReading(
-                    inRecovery: try row.decode("in_recovery"), receiverStatus: try row.decode("receiver", as: String?.self),
+                    inRecovery: try row.decode("in_recovery"),
+                    receiverStatus: try row.decode("receiver", as: String?.self),
                     lagMicros: try row.decode("lag_us")
                 )
             } else {

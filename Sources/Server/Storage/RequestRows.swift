@@ -35,7 +35,7 @@ enum RequestRows {
 
     static func event(_ row: PostgresRow) throws -> RequestEvent {
         guard let from = RequestStatus(rawValue: try row.decode("from_status", as: String.self)),
-              let to = RequestStatus(rawValue: try row.decode("to_status", as: String.self))
+            let to = RequestStatus(rawValue: try row.decode("to_status", as: String.self))
         else { throw PostgresError.decoding(column: "to_status", reason: "unknown status") }
         return RequestEvent(
             requestId: try row.decode("request_id"),

@@ -6,13 +6,19 @@ extension RequestStore {
     static func listQuery(byUser: Bool, byStatus: Bool) -> PostgresQuery {
         var conditions = ["(created_at, id) < ($1::timestamptz, $2::uuid)", "status <> 'created'"]
         var next = 4
-        if byUser { conditions.append("user_id = $\(next)::uuid"); next += 1 }
+        if byUser {
+            conditions.append("user_id = $\(next)::uuid")
+            next += 1
+        }
         if byStatus { conditions.append("status = $\(next)") }
-        return PostgresQuery("request_list\(byUser ? "_user" : "")\(byStatus ? "_status" : "")", """
+        return PostgresQuery(
+            "request_list\(byUser ? "_user" : "")\(byStatus ? "_status" : "")",
+            """
             SELECT \(RequestRows.requestColumns), created_at::text AS cursor_created_at FROM requests
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY created_at DESC, id DESC LIMIT $3
-            """)
+            """
+        )
     }
 
     static let listQueries: [String: PostgresQuery] = {

@@ -12,14 +12,20 @@ public struct RequestStore: Sendable {
         self.primary = primary
     }
 
-    static let byID = PostgresQuery("request_get", """
+    static let byID = PostgresQuery(
+        "request_get",
+        """
         SELECT \(RequestRows.requestColumns) FROM requests WHERE id = $1::uuid
-        """)
+        """
+    )
 
-    static let eventsAfter = PostgresQuery("request_events_after", """
+    static let eventsAfter = PostgresQuery(
+        "request_events_after",
+        """
         SELECT \(RequestRows.eventColumns) FROM request_events
         WHERE request_id = $1::uuid AND seq > $2 ORDER BY seq
-        """)
+        """
+    )
 
     /// Runs `body` in one transaction on the primary; a throw rolls everything back.
     func transaction<T: Sendable>(_ body: (RequestTransaction) async throws -> T) async throws -> T {

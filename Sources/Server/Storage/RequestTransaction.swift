@@ -9,13 +9,18 @@ import WireJSON
 struct RequestTransaction {
     let connection: PostgresConnection
 
-    static let lock = PostgresQuery("request_lock", """
+    static let lock = PostgresQuery(
+        "request_lock",
+        """
         SELECT \(RequestRows.requestColumns) FROM requests WHERE id = $1::uuid FOR UPDATE
-        """)
+        """
+    )
 
     /// $1 id, $2 owner, $3 status, $4 fiat, $5 amount, $6 crypto, $7 event name, $8 from
     /// status, $9 actor role, $10 event data, $11 outbox jobs.
-    static let insert = PostgresQuery("request_create", """
+    static let insert = PostgresQuery(
+        "request_create",
+        """
         WITH r AS (
             INSERT INTO requests (id, user_id, status, fiat_currency, fiat_amount, crypto_currency, last_seq)
             VALUES ($1::uuid, $2::uuid, $3, $4, $5::numeric, $6, 1)
@@ -28,11 +33,14 @@ struct RequestTransaction {
             \(OutboxWriter.insert(jobsParameter: 11))
         )
         SELECT r.* FROM r, e
-        """)
+        """
+    )
 
     /// $1 id, $2 new status, $3 actor, $4 from status, $5 actor role, $6 fail reason, $7 event
     /// data, $8 outbox jobs, $9 event name.
-    static let transition = PostgresQuery("request_transition", """
+    static let transition = PostgresQuery(
+        "request_transition",
+        """
         WITH r AS (
             UPDATE requests SET
                 status = $2,
@@ -54,7 +62,8 @@ struct RequestTransaction {
             \(OutboxWriter.insert(jobsParameter: 8))
         )
         SELECT r.* FROM r, e
-        """)
+        """
+    )
 
     /// The request, locked until the transaction ends; `nil` when there is none.
     func lock(id: String) async throws -> ExchangeRequest? {
@@ -62,26 +71,45 @@ struct RequestTransaction {
     }
 
     /// Inserts `draft` as `rule` decided (status `rule.to`, event seq 1 from `rule.from`).
-    func insert(_ draft: ExchangeRequest, rule: Lifecycle.Rule, by actor: Actor, data: JSON, outbox: [SideEffectJob]) async throws
+    func insert(
+        _ draft: ExchangeRequest,
+        rule: Lifecycle.Rule,
+        by actor: Actor,
+        data: JSON,
+        outbox: [SideEffectJob]
+    ) async throws
         -> (ExchangeRequest, RequestEvent)
     {
-        let rows = try await connection.query(Self.insert, [
-            draft.id, draft.userId, rule.to.rawValue, draft.fiatCurrency, draft.fiatAmount, draft.cryptoCurrency,
-            Lifecycle.eventName(rule.to), rule.from.rawValue, actor.role.rawValue, data.serialized, OutboxWriter.parameter(outbox),
-        ])
+        let rows = try await connection.query(
+            Self.insert,
+            [
+                draft.id, draft.userId, rule.to.rawValue, draft.fiatCurrency, draft.fiatAmount, draft.cryptoCurrency,
+                Lifecycle.eventName(rule.to), rule.from.rawValue, actor.role.rawValue, data.serialized, OutboxWriter.parameter(outbox),
+            ]
+        )
         guard let row = rows.first else { throw PostgresError.decoding(column: "id", reason: "insert returned nothing") }
         let request = try RequestRows.request(row)
         return (request, Self.event(of: request, rule: rule, by: actor, data: data, at: request.createdAt))
     }
 
     /// Applies `rule` to the locked request `id` by `actor`.
-    func apply(_ rule: Lifecycle.Rule, to id: String, by actor: Actor, failReason: String?, data: JSON, outbox: [SideEffectJob]) async throws
+    func apply(
+        _ rule: Lifecycle.Rule,
+        to id: String,
+        by actor: Actor,
+        failReason: String?,
+        data: JSON,
+        outbox: [SideEffectJob]
+    ) async throws
         -> (ExchangeRequest, RequestEvent)
     {
-        let rows = try await connection.query(Self.transition, [
-            id, rule.to.rawValue, actor.id, rule.from.rawValue, actor.role.rawValue, failReason,
-            data.serialized, OutboxWriter.parameter(outbox), Lifecycle.eventName(rule.to),
-        ])
+        let rows = try await connection.query(
+            Self.transition,
+            [
+                id, rule.to.rawValue, actor.id, rule.from.rawValue, actor.role.rawValue, failReason,
+                data.serialized, OutboxWriter.parameter(outbox), Lifecycle.eventName(rule.to),
+            ]
+        )
         guard let row = rows.first else { throw PostgresError.decoding(column: "id", reason: "update returned nothing") }
         let request = try RequestRows.request(row)
         return (request, Self.event(of: request, rule: rule, by: actor, data: data, at: request.updatedAt))
@@ -89,8 +117,15 @@ struct RequestTransaction {
 
     private static func event(of request: ExchangeRequest, rule: Lifecycle.Rule, by actor: Actor, data: JSON, at time: Date) -> RequestEvent {
         RequestEvent(
-            requestId: request.id, seq: request.lastSeq, event: Lifecycle.eventName(rule.to), fromStatus: rule.from,
-            toStatus: rule.to, actorId: actor.id, actorRole: actor.role.rawValue, data: data, createdAt: time
+            requestId: request.id,
+            seq: request.lastSeq,
+            event: Lifecycle.eventName(rule.to),
+            fromStatus: rule.from,
+            toStatus: rule.to,
+            actorId: actor.id,
+            actorRole: actor.role.rawValue,
+            data: data,
+            createdAt: time
         )
     }
 }
@@ -109,7 +144,10 @@ extension RequestStore {
             "SELECT id AS rid FROM bench_claim_ids WHERE n = (SELECT nextval('bench_claim_seq')) \\gset",
             "BEGIN;",
             substitute(RequestTransaction.lock.sql, [":rid"]) + ";",
-            substitute(RequestTransaction.transition.sql, [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", "'[]'", "'status:assigned'"]) + ";",
+            substitute(
+                RequestTransaction.transition.sql,
+                [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", "'[]'", "'status:assigned'"]
+            ) + ";",
             "COMMIT;",
         ].joined(separator: "\n") + "\n"
     }

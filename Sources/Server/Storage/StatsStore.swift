@@ -13,7 +13,9 @@ public struct Stats: Sendable {
 }
 
 enum StatsStore {
-    static let aggregate = PostgresQuery("stats_window", """
+    static let aggregate = PostgresQuery(
+        "stats_window",
+        """
         SELECT fiat_currency,
                count(*) AS total,
                count(*) FILTER (WHERE status = 'completed') AS completed,
@@ -23,7 +25,8 @@ enum StatsStore {
         FROM requests
         WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz
         GROUP BY fiat_currency ORDER BY fiat_currency
-        """)
+        """
+    )
 
     static func run(on pool: PostgresPool, from: Date, to: Date) async throws -> Stats {
         let rows = try await pool.query(aggregate, [ISO8601.string(from), ISO8601.string(to)]).rows

@@ -16,47 +16,68 @@ public struct UserStore: Sendable {
         public var roleVersion: Int = 0
     }
 
-    static let upsertUser = PostgresQuery("user_upsert", """
+    static let upsertUser = PostgresQuery(
+        "user_upsert",
+        """
         WITH inserted AS (
             INSERT INTO users (phone) VALUES ($1) ON CONFLICT (phone) DO NOTHING RETURNING id, role
         )
         SELECT id, role FROM inserted UNION ALL SELECT id, role FROM users WHERE phone = $1 LIMIT 1
-        """)
+        """
+    )
 
-    static let promote = PostgresQuery("user_promote", """
+    static let promote = PostgresQuery(
+        "user_promote",
+        """
         INSERT INTO users (phone, role) VALUES ($1, 'operator')
         ON CONFLICT (phone) DO UPDATE SET role = 'operator', role_version = users.role_version + 1 RETURNING id, role, role_version
-        """)
+        """
+    )
 
-    static let storeCode = PostgresQuery("otp_store", """
+    static let storeCode = PostgresQuery(
+        "otp_store",
+        """
         INSERT INTO otp_codes (phone, code_hash, attempts, expires_at, created_at)
         VALUES ($1, $2, 0, now() + make_interval(secs => $3::int), now())
         ON CONFLICT (phone) DO UPDATE SET code_hash = EXCLUDED.code_hash, attempts = 0,
             expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
-        """)
+        """
+    )
 
-    static let lockCode = PostgresQuery("otp_lock", """
+    static let lockCode = PostgresQuery(
+        "otp_lock",
+        """
         SELECT code_hash, attempts, expires_at > now() AS live FROM otp_codes WHERE phone = $1 FOR UPDATE
-        """)
+        """
+    )
 
     static let countFailure = PostgresQuery("otp_fail", "UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1")
     static let voidCode = PostgresQuery("otp_void", "DELETE FROM otp_codes WHERE phone = $1")
 
-    static let createSession = PostgresQuery("session_create", """
+    static let createSession = PostgresQuery(
+        "session_create",
+        """
         INSERT INTO sessions (token_hash, user_id, expires_at)
         SELECT $1, id, now() + make_interval(hours => $3::int) FROM users WHERE phone = $2
         RETURNING user_id
-        """)
+        """
+    )
 
-    static let sessionUser = PostgresQuery("session_get", """
+    static let sessionUser = PostgresQuery(
+        "session_get",
+        """
         SELECT u.id, u.role, u.role_version, EXTRACT(EPOCH FROM s.expires_at - now())::bigint AS remaining
         FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now()
-        """)
+        """
+    )
 
-    static let sessionsOfPhone = PostgresQuery("sessions_of_phone", """
+    static let sessionsOfPhone = PostgresQuery(
+        "sessions_of_phone",
+        """
         SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.phone = $1 AND s.expires_at > now()
-        """)
+        """
+    )
 
     static let userByID = PostgresQuery("user_get", "SELECT id, role FROM users WHERE id = $1::uuid")
 
@@ -86,13 +107,16 @@ public struct UserStore: Sendable {
 
     /// The phone's wrong-code window, locked for the transaction (so concurrent guesses for one
     /// phone are counted one after the other) and restarted once an hour has passed.
-    static let lockGuesses = PostgresQuery("otp_guesses_lock", """
+    static let lockGuesses = PostgresQuery(
+        "otp_guesses_lock",
+        """
         INSERT INTO otp_guesses AS g (phone, window_started_at, failures) VALUES ($1, now(), 0)
         ON CONFLICT (phone) DO UPDATE SET
             window_started_at = CASE WHEN g.window_started_at <= now() - interval '1 hour' THEN now() ELSE g.window_started_at END,
             failures = CASE WHEN g.window_started_at <= now() - interval '1 hour' THEN 0 ELSE g.failures END
         RETURNING failures, GREATEST(1, ceil(EXTRACT(EPOCH FROM g.window_started_at + interval '1 hour' - now())))::int AS retry_after
-        """)
+        """
+    )
 
     static let countGuess = PostgresQuery("otp_guesses_fail", "UPDATE otp_guesses SET failures = failures + 1 WHERE phone = $1")
 
@@ -108,7 +132,12 @@ public struct UserStore: Sendable {
     /// with `tokenHash`; a miss counts against the code (voided at `maxAttempts`) and against the
     /// phone (`maxWrongPerHour` across codes, after which every check is `locked`).
     public func verify(
-        phone: String, codeHash: String, tokenHash: String, maxAttempts: Int, maxWrongPerHour: Int, sessionHours: Int
+        phone: String,
+        codeHash: String,
+        tokenHash: String,
+        maxAttempts: Int,
+        maxWrongPerHour: Int,
+        sessionHours: Int
     ) async throws -> CodeCheck {
         try await primary.transaction { connection -> CodeCheck in
             guard let window = try await connection.query(Self.lockGuesses, [phone]).first else { return .rejected }
@@ -173,7 +202,8 @@ public struct UserStore: Sendable {
 enum ConstantTime {
     /// Compares without an early exit, so timing doesn't reveal how much of a code matched.
     static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
         for i in x.indices { difference |= x[i] ^ y[i] }

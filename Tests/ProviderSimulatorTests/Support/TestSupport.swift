@@ -1,8 +1,8 @@
-import WireJSON
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ProviderSimulator
+import WireJSON
 
 /// A simulator with no latency (unless asked), a seeded random source and the given tweaks.
 func makeSimulator(

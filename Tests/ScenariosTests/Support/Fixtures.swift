@@ -1,6 +1,7 @@
+import Foundation
 import Profiler
 import WireJSON
-import Foundation
+
 @testable import Scenarios
 
 /// Synthetic cells and histograms for report, gate and compare tests.
@@ -12,7 +13,15 @@ enum Fixtures {
     }
 
     /// A cell whose create_request latencies are `base`…`base×3` ms, `count` samples.
-    static func cell(id: Int, pool: Int, mode: String, base: Double, rate: Double, errors: Int = 0, count: Int = 200) -> (CellReport, [String: LatencyHistogram]) {
+    static func cell(
+        id: Int,
+        pool: Int,
+        mode: String,
+        base: Double,
+        rate: Double,
+        errors: Int = 0,
+        count: Int = 200
+    ) -> (CellReport, [String: LatencyHistogram]) {
         let values = (0..<count).map { base + base * 2 * Double($0) / Double(count) }
         let histograms = ["create_request": histogram(millis: values), "claim": histogram(millis: values.map { $0 / 2 })]
         var snapshot = RecorderSnapshot(histograms: histograms)
@@ -20,23 +29,49 @@ enum Fixtures {
         snapshot.counters = ["ws_completions_observed": count]
         let load = LoadSpec(rate: rate, duration: 10, warmup: 1)
         var report = CellReport(
-            id: id, label: "poolSize=\(pool) mode=\(mode)", axes: ["db.primary.poolSize": .int(pool), "sideEffects.mode": .string(mode)],
-            repeatIndex: 0, config: .object([]), scenario: "exchange-flow", load: load, primaryOperation: "create_request"
+            id: id,
+            label: "poolSize=\(pool) mode=\(mode)",
+            axes: ["db.primary.poolSize": .int(pool), "sideEffects.mode": .string(mode)],
+            repeatIndex: 0,
+            config: .object([]),
+            scenario: "exchange-flow",
+            load: load,
+            primaryOperation: "create_request"
         )
         let health = EngineHealth(scheduled: count, dropped: 0, dispatch: histogram(millis: [0.1, 0.2]), cpuSeconds: 1, wallSeconds: 10, cores: 2)
-        report.apply(ScenarioOutcome(snapshot: snapshot, health: health, measuredSeconds: Double(count) / rate, primaryOperation: "create_request", checks: ["no_event_lost": true]))
+        report.apply(
+            ScenarioOutcome(
+                snapshot: snapshot,
+                health: health,
+                measuredSeconds: Double(count) / rate,
+                primaryOperation: "create_request",
+                checks: ["no_event_lost": true]
+            )
+        )
         var metrics = ServerMetrics()
-        metrics.histograms["db_pool_acquire_duration_seconds{pool=\"primary\"}"] = .init(count: 100, meanMs: 10.0 / Double(pool), p99Ms: 20.0 / Double(pool))
+        metrics.histograms["db_pool_acquire_duration_seconds{pool=\"primary\"}"] = .init(
+            count: 100,
+            meanMs: 10.0 / Double(pool),
+            p99Ms: 20.0 / Double(pool)
+        )
         metrics.gauges["queue_depth{queue=\"standard\",state=\"waiting\"}"] = .init(before: 0, after: 0, max: 5)
         report.serverMetrics = metrics
         return (report, histograms)
     }
 
-    static func report(cells: [(CellReport, [String: LatencyHistogram])], selection: SelectionRule = SelectionRule(ceilingMs: 100)) -> (Report, [Int: [String: LatencyHistogram]]) {
+    static func report(
+        cells: [(CellReport, [String: LatencyHistogram])],
+        selection: SelectionRule = SelectionRule(ceilingMs: 100)
+    ) -> (Report, [Int: [String: LatencyHistogram]]) {
         let machine = MachineInfo(cores: 2, memoryBytes: 1 << 34, os: "test", kernel: "test", swiftVersion: "6.3", hostname: "test")
         let report = Report(
-            name: "fixture", scenario: "exchange-flow", load: LoadSpec(rate: 20, duration: 10, warmup: 1), options: ScenarioOptions(),
-            machine: machine, selection: selection, cells: cells.map(\.0)
+            name: "fixture",
+            scenario: "exchange-flow",
+            load: LoadSpec(rate: 20, duration: 10, warmup: 1),
+            options: ScenarioOptions(),
+            machine: machine,
+            selection: selection,
+            cells: cells.map(\.0)
         )
         var histograms: [Int: [String: LatencyHistogram]] = [:]
         for (cell, byOperation) in cells { histograms[cell.id] = byOperation }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Issue 12 item 6: `claim` on a request that had an operator is `already_claimed`, even after
 /// a release and a cancel cleared `assignedOperator`.

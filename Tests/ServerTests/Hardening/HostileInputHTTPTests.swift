@@ -1,7 +1,8 @@
-import WireJSON
 import Foundation
-@testable import Server
 import Testing
+import WireJSON
+
+@testable import Server
 
 /// Issue 12 item 5 and the stats window: nothing a client sends is a 500.
 @Suite struct HostileInputHTTPTests {
@@ -15,7 +16,11 @@ import Testing
             let user = try await exchange.signIn()
             let id = try await exchange.createRequest(user)
             for value in ["2147483648", "99999999999999999999", "1e3", "+1", " 1"] {
-                let reply = try await exchange.call(.GET, "/api/requests/\(id)/sync?afterSeq=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)", token: user.token)
+                let reply = try await exchange.call(
+                    .GET,
+                    "/api/requests/\(id)/sync?afterSeq=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)",
+                    token: user.token
+                )
                 #expect(reply.status == 422, "\(value): \(reply.text)")
                 #expect(reply.errorDetails["afterSeq"] is String)
             }
@@ -53,10 +58,20 @@ import Testing
         try await TestExchange.with { exchange in
             let user = try await exchange.signIn()
             let op = try await exchange.signIn(operator: true)
-            let create = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"US\u0000D","fiatAmount":"10","cryptoCurrency":"BTC"}"#, token: user.token)
+            let create = try await exchange.call(
+                .POST,
+                "/api/requests",
+                body: #"{"fiatCurrency":"US\u0000D","fiatAmount":"10","cryptoCurrency":"BTC"}"#,
+                token: user.token
+            )
             #expect(create.status == 422, "\(create.text)")
             #expect(create.errorDetails["fiatCurrency"] is String)
-            let nested = try await exchange.call(.POST, "/api/requests", body: #"{"fiatCurrency":"USD","fiatAmount":"10","cryptoCurrency":"BTC","x":{"y":["\u0000"]}}"#, token: user.token)
+            let nested = try await exchange.call(
+                .POST,
+                "/api/requests",
+                body: #"{"fiatCurrency":"USD","fiatAmount":"10","cryptoCurrency":"BTC","x":{"y":["\u0000"]}}"#,
+                token: user.token
+            )
             #expect(nested.status == 422, "\(nested.text)")
             let otp = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"+15550000000\u0000"}"#)
             #expect(otp.status == 422, "\(otp.text)")
@@ -91,15 +106,30 @@ import Testing
             let combining = String(repeating: "e\u{301}", count: 500)
             #expect(combining.count == 500)
             let id = try await processing()
-            let long = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: JSON.object([("reason", .string(combining))]).serialized, token: op.token)
+            let long = try await exchange.call(
+                .POST,
+                "/api/requests/\(id)/fail",
+                body: JSON.object([("reason", .string(combining))]).serialized,
+                token: op.token
+            )
             #expect(long.status == 422, "\(long.text)")
             // One cluster of 600 scalars: too long too.
             let zalgo = "a" + String(repeating: "\u{301}", count: 599)
-            let cluster = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: JSON.object([("reason", .string(zalgo))]).serialized, token: op.token)
+            let cluster = try await exchange.call(
+                .POST,
+                "/api/requests/\(id)/fail",
+                body: JSON.object([("reason", .string(zalgo))]).serialized,
+                token: op.token
+            )
             #expect(cluster.status == 422, "\(cluster.text)")
             // 500 four-byte scalars: 500 scalars, 2000 bytes — the largest accepted.
             let emoji = String(repeating: "😀", count: 500)
-            let ok = try await exchange.call(.POST, "/api/requests/\(id)/fail", body: JSON.object([("reason", .string(emoji))]).serialized, token: op.token)
+            let ok = try await exchange.call(
+                .POST,
+                "/api/requests/\(id)/fail",
+                body: JSON.object([("reason", .string(emoji))]).serialized,
+                token: op.token
+            )
             #expect(ok.status == 200, "\(ok.text)")
         }
     }
@@ -115,8 +145,10 @@ import Testing
             }
             let offset = try await exchange.call(.GET, "/api/stats?from=2026-11-28T12:00:03.278%2B02:00&to=2026-11-28T10:05:00Z", token: op.token)
             #expect(offset.json["from"] as? String == "2026-11-28T10:00:03.278Z")
-            for bad in ["2026-02-30T00:00:00Z", "2026-11-28T00:00:00Zjunk", "2026-11-28 00:00:00Z", "2026-11-28T25:00:00Z",
-                        "2026-11-28T00:00:60Z", "2026-11-28T00:00:00", "2026-11-28T00:00:00.Z", "99999-01-01T00:00:00Z"] {
+            for bad in [
+                "2026-02-30T00:00:00Z", "2026-11-28T00:00:00Zjunk", "2026-11-28 00:00:00Z", "2026-11-28T25:00:00Z",
+                "2026-11-28T00:00:60Z", "2026-11-28T00:00:00", "2026-11-28T00:00:00.Z", "99999-01-01T00:00:00Z",
+            ] {
                 let reply = try await exchange.call(.GET, "/api/stats?from=\(bad.replacingOccurrences(of: " ", with: "%20"))", token: op.token)
                 #expect(reply.status == 422, "\(bad): \(reply.text)")
             }

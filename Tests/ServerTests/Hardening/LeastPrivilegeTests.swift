@@ -1,18 +1,25 @@
 import Foundation
 import PostgresClient
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Issue 12 item 14: the server's database role reads and writes rows and can do nothing else.
 @Suite struct LeastPrivilegeTests {
-    static let whoAmI = PostgresQuery("t_current_user", "SELECT current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super")
+    static let whoAmI = PostgresQuery(
+        "t_current_user",
+        "SELECT current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super"
+    )
 
     @Test func theServerConnectsAsTheApplicationRoleAndMigrationsAsTheOwner() async throws {
         try await TestExchange.migrateOnce()
         let settings = TestExchange.configuration()
         let app = PostgresPool(configuration: PostgresConfiguration(url: settings.db.primary.url, name: "t-app-role", poolSize: 1))
         let owner = PostgresPool(configuration: PostgresConfiguration(url: settings.db.migrationUrl, name: "t-owner-role", poolSize: 1))
-        defer { app.close(); owner.close() }
+        defer {
+            app.close()
+            owner.close()
+        }
         let appRow = try #require(try await app.query(Self.whoAmI).first)
         #expect(try appRow.decode("who", as: String.self) == "exchange_app")
         #expect(try appRow.decode("super", as: Bool.self) == false)
@@ -35,7 +42,9 @@ import Testing
     ])
     func theApplicationRoleIsRefused(_ statement: String) async throws {
         try await TestExchange.migrateOnce()
-        let app = PostgresPool(configuration: PostgresConfiguration(url: TestExchange.configuration().db.primary.url, name: "t-app-refused", poolSize: 1))
+        let app = PostgresPool(
+            configuration: PostgresConfiguration(url: TestExchange.configuration().db.primary.url, name: "t-app-refused", poolSize: 1)
+        )
         defer { app.close() }
         do {
             try await app.execute(statement)
@@ -47,7 +56,9 @@ import Testing
     }
 
     @Test func theApplicationRoleSeesTheReplicaStreaming() async throws {
-        let app = PostgresPool(configuration: PostgresConfiguration(url: TestExchange.configuration().db.replica.url, name: "t-app-replica", poolSize: 1))
+        let app = PostgresPool(
+            configuration: PostgresConfiguration(url: TestExchange.configuration().db.replica.url, name: "t-app-replica", poolSize: 1)
+        )
         defer { app.close() }
         let status = PostgresQuery("t_receiver", "SELECT status FROM pg_stat_wal_receiver")
         #expect(try await app.query(status).first?.decode("status", as: String?.self) == "streaming")

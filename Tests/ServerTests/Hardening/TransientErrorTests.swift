@@ -3,8 +3,9 @@ import Logging
 import PostgresClient
 import RedisClient
 import Synchronization
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Issue 12 items 7 and 13: transient database and Redis failures are 503 with `Retry-After`,
 /// logs carry SQLSTATE and statement name but never the server's message, a cancelled replica
@@ -72,7 +73,9 @@ import Testing
             let op = try await exchange.signIn(operator: true)
             let user = try await exchange.signIn()
             let id = try await exchange.createRequest(user)
-            let holder = PostgresPool(configuration: PostgresConfiguration(url: exchange.services.configuration.db.primary.url, name: "t-holder", poolSize: 1))
+            let holder = PostgresPool(
+                configuration: PostgresConfiguration(url: exchange.services.configuration.db.primary.url, name: "t-holder", poolSize: 1)
+            )
             defer { holder.close() }
             try await holder.withConnection { connection in
                 try await connection.execute("BEGIN")
@@ -87,7 +90,10 @@ import Testing
     }
 
     @Test func aCancelledReplicaQueryFallsBackToThePrimary() async throws {
-        try await TestExchange.with({ $0.db.routing.analytics = .replica; $0.db.routing.maxReplicaLagMs = 3_600_000 }) { exchange in
+        try await TestExchange.with({
+            $0.db.routing.analytics = .replica
+            $0.db.routing.maxReplicaLagMs = 3_600_000
+        }) { exchange in
             let database = exchange.services.database
             await database.measureReplicaLag()
             #expect(database.analyticsTarget().0 == .replica)
@@ -120,7 +126,10 @@ import Testing
             #expect(MetricText.value(metrics, "db_replica_lag_seconds")?.isNaN == true)
         }
         // The real replica streams.
-        try await TestExchange.with({ $0.db.routing.analytics = .replica; $0.db.routing.maxReplicaLagMs = 3_600_000 }) { exchange in
+        try await TestExchange.with({
+            $0.db.routing.analytics = .replica
+            $0.db.routing.maxReplicaLagMs = 3_600_000
+        }) { exchange in
             await exchange.services.database.measureReplicaLag()
             #expect(exchange.services.database.analyticsTarget() == (.replica, "ok"))
         }

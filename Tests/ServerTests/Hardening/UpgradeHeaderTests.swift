@@ -1,14 +1,22 @@
 import Foundation
 import Hummingbird
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Issue 12 item 8: a malformed WebSocket handshake is 400, never a `101`.
 @Suite struct UpgradeHeaderTests {
-    static func handshake(connection: String = "Upgrade", upgrade: String = "websocket", key: String = "dGhlIHNhbXBsZSBub25jZQ==",
-                          version: String = "13", token: String) -> String {
-        ["GET /ws HTTP/1.1", "Host: 127.0.0.1", "Upgrade: \(upgrade)", "Connection: \(connection)", "Sec-WebSocket-Key: \(key)",
-         "Sec-WebSocket-Version: \(version)", "Authorization: Bearer \(token)"].joined(separator: "\r\n") + "\r\n\r\n"
+    static func handshake(
+        connection: String = "Upgrade",
+        upgrade: String = "websocket",
+        key: String = "dGhlIHNhbXBsZSBub25jZQ==",
+        version: String = "13",
+        token: String
+    ) -> String {
+        [
+            "GET /ws HTTP/1.1", "Host: 127.0.0.1", "Upgrade: \(upgrade)", "Connection: \(connection)", "Sec-WebSocket-Key: \(key)",
+            "Sec-WebSocket-Version: \(version)", "Authorization: Bearer \(token)",
+        ].joined(separator: "\r\n") + "\r\n\r\n"
     }
 
     @Test func malformedHandshakesAreRefused() async throws {

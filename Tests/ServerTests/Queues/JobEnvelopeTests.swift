@@ -1,11 +1,18 @@
-import WireJSON
 import Testing
+import WireJSON
+
 @testable import Server
 
 @Suite struct QueueJobEnvelopeTests {
     @Test func roundTripsThroughStreamFields() throws {
-        let job = JobEnvelope(jobId: "r1:2:email", kind: .email, payload: #"{"to":"u1","body":"hi"}"#, attempt: 2,
-                              enqueuedAtMs: 1_700_000_000_123, errors: ["attempt 1: provider answered 503"])
+        let job = JobEnvelope(
+            jobId: "r1:2:email",
+            kind: .email,
+            payload: #"{"to":"u1","body":"hi"}"#,
+            attempt: 2,
+            enqueuedAtMs: 1_700_000_000_123,
+            errors: ["attempt 1: provider answered 503"]
+        )
         let fields = Dictionary(uniqueKeysWithValues: job.fields.map { ($0.field, $0.value) })
         #expect(fields["jobId"] == "r1:2:email")
         #expect(fields["attempt"] == "2")
@@ -32,7 +39,10 @@ import Testing
     @Test func delayedMemberIsJSONOfStrings() throws {
         let job = JobEnvelope(jobId: "otp:1:sms", kind: .sms, payload: #"{"to":"+15550001111","body":"code \"1\""}"#, attempt: 3, enqueuedAtMs: 5)
         let member = try #require(JSON.parse(job.delayedMember))
-        guard case .object(let fields) = member else { Issue.record("not an object"); return }
+        guard case .object(let fields) = member else {
+            Issue.record("not an object")
+            return
+        }
         let map = Dictionary(uniqueKeysWithValues: fields)
         #expect(map["payload"] == .string(job.payload))
         #expect(map["attempt"] == .string("3"))

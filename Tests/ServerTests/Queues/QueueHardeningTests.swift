@@ -3,6 +3,7 @@ import PostgresClient
 import RedisClient
 import TestSupport
 import Testing
+
 @testable import Server
 
 /// Issue 12 items 10 and 11: streams are bounded by backpressure (nothing committed is
@@ -32,7 +33,9 @@ import Testing
             try await h.running([h.dispatcher()]) {
                 try await eventually("the analytics stream filled to its limit") { try await h.services.redis.xlen(stream) >= 100 }
                 // A few more dispatcher rounds, which must not move anything.
-                let backpressure = { MetricText.value(h.services.metrics.registry.render(), "queue_backpressure_total", labels: ["queue": "analytics"]) ?? 0 }
+                let backpressure = {
+                    MetricText.value(h.services.metrics.registry.render(), "queue_backpressure_total", labels: ["queue": "analytics"]) ?? 0
+                }
                 let held = backpressure()
                 try await eventually("three more rounds held back by backpressure") { backpressure() >= held + 3 }
                 let length = try await h.services.redis.xlen(stream)
@@ -81,9 +84,12 @@ import Testing
 
     @Test func providerTimeoutMustBeShorterThanTheVisibilityTimeout() throws {
         #expect(throws: ConfigurationError.self) {
-            try ServerConfiguration.load(file: nil, environment: [
-                "EXCHANGE_PROVIDER_TIMEOUT_MS": "30000", "EXCHANGE_WORKERS_VISIBILITY_TIMEOUT_MS": "30000",
-            ])
+            try ServerConfiguration.load(
+                file: nil,
+                environment: [
+                    "EXCHANGE_PROVIDER_TIMEOUT_MS": "30000", "EXCHANGE_WORKERS_VISIBILITY_TIMEOUT_MS": "30000",
+                ]
+            )
         }
         do {
             _ = try ServerConfiguration.load(file: nil, environment: ["EXCHANGE_PROVIDER_TIMEOUT_MS": "40000"])

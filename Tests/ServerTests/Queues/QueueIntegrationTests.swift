@@ -1,4 +1,3 @@
-import WireJSON
 import Foundation
 import PostgresClient
 import ProviderSimulator
@@ -6,6 +5,8 @@ import RedisClient
 import Synchronization
 import TestSupport
 import Testing
+import WireJSON
+
 @testable import Server
 
 /// The queues end to end against the real PostgreSQL, Redis and an in-process provider
@@ -19,7 +20,9 @@ import Testing
             try await h.running([h.dispatcher(), h.mover, h.worker()]) {
                 try await eventually(#"h.counter(.critical, "retried") >= 2"#) { h.counter(.critical, "retried") >= 2 }
                 try h.provider.set(errorRate: 0)
-                try await eventually(#"try await h.services.redis.xlen(h.keys.completed(.critical)) == 1"#) { try await h.services.redis.xlen(h.keys.completed(.critical)) == 1 }
+                try await eventually(#"try await h.services.redis.xlen(h.keys.completed(.critical)) == 1"#) {
+                    try await h.services.redis.xlen(h.keys.completed(.critical)) == 1
+                }
             }
             let elapsed = ContinuousClock.now - started
             let delivered = h.provider.messages(key: key)
@@ -38,7 +41,9 @@ import Testing
             #expect(try await h.depth(.critical) == .init(waiting: 0, active: 0, delayed: 0, dead: 0))
             let metrics = h.services.metrics.registry.render()
             #expect((MetricText.value(metrics, "queue_job_wait_seconds_count", labels: ["queue": "critical"]) ?? 0) >= Double(attempt))
-            #expect((MetricText.value(metrics, "side_effect_duration_seconds_count", labels: ["kind": "sms", "mode": "queued"]) ?? 0) >= Double(attempt))
+            #expect(
+                (MetricText.value(metrics, "side_effect_duration_seconds_count", labels: ["kind": "sms", "mode": "queued"]) ?? 0) >= Double(attempt)
+            )
             #expect((MetricText.value(metrics, "outbox_dispatch_delay_seconds_count") ?? 0) >= 1)
         }
     }
@@ -75,14 +80,19 @@ import Testing
 
                 try h.provider.set(errorRate: 0)
                 let result = try await letters.redrive(id: letter.id)
-                guard case .redriven(let queue, _) = result else { Issue.record("not re-driven: \(result)"); return }
+                guard case .redriven(let queue, _) = result else {
+                    Issue.record("not re-driven: \(result)")
+                    return
+                }
                 #expect(queue == .standard)
                 try await eventually(#"h.provider.messages(key: key).count == 1"#) { h.provider.messages(key: key).count == 1 }
                 #expect(try await letters.redrive(id: letter.id) == .notFound)
                 // By job id too.
                 #expect(try await letters.redrive(id: eventKey) != .notFound)
                 try await eventually(#"h.provider.messages(key: eventKey).count == 1"#) { h.provider.messages(key: eventKey).count == 1 }
-                try await eventually(#"try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0)"#) { try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0) }
+                try await eventually(#"try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0)"#) {
+                    try await h.depth(.standard) == .init(waiting: 0, active: 0, delayed: 0, dead: 0)
+                }
             }
             #expect(h.counter(.standard, "retried") == 2)
             #expect(h.counter(.standard, "dead") == 1)
@@ -105,7 +115,9 @@ import Testing
 
             try h.provider.set(latencyMs: 0)
             try await h.running([h.worker(visibilityTimeout: .milliseconds(500))]) { () async throws in
-                try await eventually(#"try await h.services.redis.xlen(h.keys.completed(.critical)) == 1"#) { try await h.services.redis.xlen(h.keys.completed(.critical)) == 1 }
+                try await eventually(#"try await h.services.redis.xlen(h.keys.completed(.critical)) == 1"#) {
+                    try await h.services.redis.xlen(h.keys.completed(.critical)) == 1
+                }
             }
             let delivered = h.provider.messages(key: key)
             #expect(delivered.count == 2)
@@ -145,7 +157,10 @@ import Testing
                 let refusedBefore = redis.refused
                 try await eventually("a refused dispatch after the commits") { redis.refused > refusedBefore }
                 let pending = try await h.services.database.primary.query(
-                    PostgresQuery("queue_test_pending", "SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL AND idempotency_key = ANY($1::text[])"),
+                    PostgresQuery(
+                        "queue_test_pending",
+                        "SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL AND idempotency_key = ANY($1::text[])"
+                    ),
                     ["{" + keys.map { "\"\($0)\"" }.joined(separator: ",") + "}"]
                 )
                 #expect(try pending.first?.decode("n", as: Int.self) == keys.count)
@@ -156,7 +171,9 @@ import Testing
 
                 redis.restore()
                 let committed = keys
-                try await eventually("every held job delivered", timeout: .seconds(15)) { committed.allSatisfy { !h.provider.messages(key: $0).isEmpty } }
+                try await eventually("every held job delivered", timeout: .seconds(15)) {
+                    committed.allSatisfy { !h.provider.messages(key: $0).isEmpty }
+                }
                 await h.sampler.sampleOnce()
                 #expect(MetricText.value(h.services.metrics.registry.render(), "outbox_pending") == 0)
             }
@@ -192,7 +209,11 @@ import Testing
                             #expect(provider.messages(matching: MessageFilter(kind: .events, requestId: id)).count == 1)
                         } else {
                             let key = try await exchange.services.database.primary.query(
-                                PostgresQuery("queue_test_event_key", "SELECT idempotency_key FROM outbox WHERE request_id = $1::uuid AND kind = 'events'"), [id]
+                                PostgresQuery(
+                                    "queue_test_event_key",
+                                    "SELECT idempotency_key FROM outbox WHERE request_id = $1::uuid AND kind = 'events'"
+                                ),
+                                [id]
                             ).first?.decode("idempotency_key", as: String.self)
                             let jobID = try #require(key)
                             try await eventually(#"provider.messages(key: jobID).count == 1"#) { provider.messages(key: jobID).count == 1 }

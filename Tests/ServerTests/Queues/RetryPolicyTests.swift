@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Server
 
 @Suite struct RetryPolicyTests {
@@ -78,8 +79,10 @@ import Testing
 @Suite struct QueueDispatcherPollTests {
     @Test func pollBacksOffFromBusyToIdle() {
         let options = OutboxDispatcher.Options()
-        #expect((0...5).map { OutboxDispatcher.pause(idleRounds: $0, options: options) }
-            == [.milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
+        #expect(
+            (0...5).map { OutboxDispatcher.pause(idleRounds: $0, options: options) }
+                == [.milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)]
+        )
         #expect(OutboxDispatcher.pause(idleRounds: 1000, options: options) == .milliseconds(50))
     }
 }

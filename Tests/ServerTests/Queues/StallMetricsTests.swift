@@ -3,6 +3,7 @@ import PostgresClient
 import RedisClient
 import TestSupport
 import Testing
+
 @testable import Server
 
 /// Stall detection: the oldest outbox row's and the oldest queued job's age grow while nothing
@@ -55,9 +56,17 @@ import Testing
             var unreachable = RedisConfiguration(host: "127.0.0.1", port: 1)
             unreachable.connectTimeout = .milliseconds(200)
             let deadRedis = RedisClient(configuration: unreachable)
-            let deadPrimary = PostgresPool(configuration: PostgresConfiguration(url: "postgresql://postgres@127.0.0.1:1/exchange", name: "dead", poolSize: 1))
-            let blind = QueueDepthSampler(redis: deadRedis, primary: deadPrimary, keys: h.keys, interval: .seconds(1),
-                                          metrics: h.services.metrics, logger: h.services.logger)
+            let deadPrimary = PostgresPool(
+                configuration: PostgresConfiguration(url: "postgresql://postgres@127.0.0.1:1/exchange", name: "dead", poolSize: 1)
+            )
+            let blind = QueueDepthSampler(
+                redis: deadRedis,
+                primary: deadPrimary,
+                keys: h.keys,
+                interval: .seconds(1),
+                metrics: h.services.metrics,
+                logger: h.services.logger
+            )
             await blind.sampleOnce()
             let after = h.services.metrics.registry.render()
             for name in ["queue_depth", "exchange_queue_oldest_job_age_seconds", "outbox_pending", "exchange_outbox_oldest_age_seconds"] {
@@ -66,7 +75,9 @@ import Testing
             #expect(!after.contains("# TYPE queue_depth "), "a family without series is not rendered")
             // Back to a working sampler: the series return.
             await h.sampler.sampleOnce()
-            #expect(MetricText.value(h.services.metrics.registry.render(), "exchange_queue_oldest_job_age_seconds", labels: ["queue": "critical"]) != nil)
+            #expect(
+                MetricText.value(h.services.metrics.registry.render(), "exchange_queue_oldest_job_age_seconds", labels: ["queue": "critical"]) != nil
+            )
             deadPrimary.close()
             await deadRedis.shutdown()
         }

@@ -163,8 +163,15 @@ import WireJSON
     static func syntheticEvent(_ id: String, owner: String, seq: Int, pad: String) -> String {
         let now = Date()
         return RealtimeEvent(
-            requestId: id, ownerId: owner, status: "assigned", fromStatus: "pending", seq: seq, event: "status:assigned",
-            data: ["pad": .string(pad)], publishedAt: ISO8601.string(now), publishedAtNs: Int(now.timeIntervalSince1970 * 1e9)
+            requestId: id,
+            ownerId: owner,
+            status: "assigned",
+            fromStatus: "pending",
+            seq: seq,
+            event: "status:assigned",
+            data: ["pad": .string(pad)],
+            publishedAt: ISO8601.string(now),
+            publishedAtNs: Int(now.timeIntervalSince1970 * 1e9)
         ).encoded()
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Server
 import Testing
 import WireJSON
+
+@testable import Server
 
 /// Delivery rules, frames and messages without sockets.
 @Suite struct RealtimeDeliveryTests {
@@ -71,8 +72,14 @@ import WireJSON
         _ = state.activate(.operators, lastSeq: 0)
         var fed = 0
         for _ in 0..<10 {
-            let other = RealtimeEvent(requestId: UUID().uuidString.lowercased(), ownerId: "u", status: "pending", fromStatus: "created",
-                                      seq: 1, event: "status:pending")
+            let other = RealtimeEvent(
+                requestId: UUID().uuidString.lowercased(),
+                ownerId: "u",
+                status: "pending",
+                fromStatus: "created",
+                seq: 1,
+                event: "status:pending"
+            )
             if state.deliver(other, in: .operators) { fed += 1 }
         }
         #expect(fed == 10)
@@ -84,19 +91,41 @@ import WireJSON
         #expect(try ClientFrame.parse(#"{"op":"ping"}"#) == .ping)
         #expect(try ClientFrame.parse(#"{"op":"subscribe","room":"operators"}"#) == .subscribe(.operators))
         #expect(try ClientFrame.parse(#"{"op":"unsubscribe","room":"request:\#(id.uppercased())"}"#) == .unsubscribe(room))
-        for bad in ["", "nope", "[]", "{}", #"{"op":1}"#, #"{"op":"dance"}"#, #"{"op":"subscribe"}"#, #"{"op":"subscribe","room":7}"#,
-                    #"{"op":"subscribe","room":"lobby"}"#, #"{"op":"subscribe","room":"request:"}"#] {
+        for bad in [
+            "", "nope", "[]", "{}", #"{"op":1}"#, #"{"op":"dance"}"#, #"{"op":"subscribe"}"#, #"{"op":"subscribe","room":7}"#,
+            #"{"op":"subscribe","room":"lobby"}"#, #"{"op":"subscribe","room":"request:"}"#,
+        ] {
             #expect(throws: ClientFrame.Problem.self, "\(bad)") { try ClientFrame.parse(bad) }
         }
     }
 
     @Test func decodesWhatThePublisherWrites() throws {
         let request = ExchangeRequest(
-            id: id, userId: "owner-1", status: .failed, fiatCurrency: "USD", fiatAmount: "1.00", cryptoCurrency: "BTC",
-            assignedOperator: "op", createdAt: .now, updatedAt: .now, assignedAt: nil, processingStartedAt: nil, completedAt: nil, lastSeq: 5
+            id: id,
+            userId: "owner-1",
+            status: .failed,
+            fiatCurrency: "USD",
+            fiatAmount: "1.00",
+            cryptoCurrency: "BTC",
+            assignedOperator: "op",
+            createdAt: .now,
+            updatedAt: .now,
+            assignedAt: nil,
+            processingStartedAt: nil,
+            completedAt: nil,
+            lastSeq: 5
         )
-        let published = RequestEvent(requestId: id, seq: 5, event: "status:failed", fromStatus: .processing, toStatus: .failed,
-                                     actorId: "op", actorRole: "operator", data: ["reason": #"a "quoted" reason"#], createdAt: .now)
+        let published = RequestEvent(
+            requestId: id,
+            seq: 5,
+            event: "status:failed",
+            fromStatus: .processing,
+            toStatus: .failed,
+            actorId: "op",
+            actorRole: "operator",
+            data: ["reason": #"a "quoted" reason"#],
+            createdAt: .now
+        )
         let message = RealtimeEvent(published, of: request, publishedAt: Date(timeIntervalSince1970: 1_700_000_000.25)).encoded()
         let event = try #require(RealtimeEvent(payload: Array(message.utf8)))
         #expect(event.requestId == id)

@@ -122,8 +122,15 @@ import Testing
             }
             let failed = probe.failures.load(ordering: .relaxed)
             print("measure: \(total) transitions in \(elapsed) (\(failed) failed), \(receipts.count) events received, \(sorted.count) matched")
-            print(String(format: "measure: commit → client receive p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
-                         percentile(0.5), percentile(0.9), percentile(0.99), percentile(1)))
+            print(
+                String(
+                    format: "measure: commit → client receive p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
+                    percentile(0.5),
+                    percentile(0.9),
+                    percentile(0.99),
+                    percentile(1)
+                )
+            )
             for (index, exchange) in instances.enumerated() {
                 let count = try await exchange.metric("ws_delivery_lag_seconds_count")
                 let sum = try await exchange.metric("ws_delivery_lag_seconds_sum")
@@ -155,7 +162,7 @@ struct RealtimeEventProbe {
 
     init?(_ payload: [UInt8]) {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any],
-              let id = object["requestId"] as? String, let seq = object["seq"] as? Int, let ns = object["publishedAtNs"] as? Int
+            let id = object["requestId"] as? String, let seq = object["seq"] as? Int, let ns = object["publishedAtNs"] as? Int
         else { return nil }
         self.id = id
         self.seq = seq

@@ -95,7 +95,10 @@ import Testing
     }
 
     @Test func answersMalformedFramesWithBadRequestAndKeepsServing() async throws {
-        try await TestExchange.with({ $0.realtime.maxSubscriptionsPerConnection = 2; $0.realtime.maxFrameBytes = 1024 }) { exchange in
+        try await TestExchange.with({
+            $0.realtime.maxSubscriptionsPerConnection = 2
+            $0.realtime.maxFrameBytes = 1024
+        }) { exchange in
             let user = try await exchange.signIn()
             let ids = [try await exchange.createRequest(user), try await exchange.createRequest(user), try await exchange.createRequest(user)]
             try await exchange.withSocket(user) { socket async throws in

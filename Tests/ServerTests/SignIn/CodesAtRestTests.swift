@@ -2,10 +2,11 @@ import Foundation
 import PostgresClient
 import ProviderSimulator
 import RedisClient
-@testable import Server
 import TestSupport
 import Testing
 import WireJSON
+
+@testable import Server
 
 /// After a sign-in SMS is delivered, no table, stream or trail holds its code readably.
 @Suite(.serialized) struct CodesAtRestTests {
@@ -57,12 +58,21 @@ import WireJSON
                     #expect(!trail.isEmpty)
                     #expect(!trail.contains { "\($0)".contains(code) })
 
-                    let rows = try await primary.query(PostgresQuery("codes_at_rest_outbox", """
-                        SELECT payload::text AS payload FROM outbox WHERE kind = 'sms' AND idempotency_key = $1
-                        """), [try #require(sms.first?.idempotencyKey)])
+                    let rows = try await primary.query(
+                        PostgresQuery(
+                            "codes_at_rest_outbox",
+                            """
+                            SELECT payload::text AS payload FROM outbox WHERE kind = 'sms' AND idempotency_key = $1
+                            """
+                        ),
+                        [try #require(sms.first?.idempotencyKey)]
+                    )
                     #expect(rows.count == 1)
                     #expect(try rows.rows.allSatisfy { try !$0.decode("payload", as: String.self).contains(code) })
-                    let stored = try await primary.query(PostgresQuery("codes_at_rest_hash", "SELECT code_hash FROM otp_codes WHERE phone = $1"), [phone])
+                    let stored = try await primary.query(
+                        PostgresQuery("codes_at_rest_hash", "SELECT code_hash FROM otp_codes WHERE phone = $1"),
+                        [phone]
+                    )
                     let hash: String = try #require(stored.first).decode("code_hash")
                     #expect(hash != Secrets.sha256Hex("otp:\(phone):\(code)"))
 

@@ -1,7 +1,8 @@
 import Foundation
 import PostgresClient
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Logout, the `Bearer` scheme, the unknown-token cache, per-address look-up limits, and role
 /// changes racing a cache refill.

@@ -1,7 +1,8 @@
 import Foundation
 import RedisClient
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// Sign-in abuse: wrong codes per phone across codes, per-address and global limits, and
 /// limits that never fail open. Per-address counters are shared by every server on one Redis,
@@ -44,38 +45,42 @@ import Testing
 
     @Test func otpAndVerifyAreLimitedPerClientAddress() async throws {
         try await Self.emptyPrivateRedis()
-        try await TestProvider.with { provider in try await TestExchange.with({
-            $0.redis.url = Self.privateRedis
-            $0.provider.url = provider.url
-            $0.rateLimit.otpPerAddressPerMinute = 2
-            $0.rateLimit.verifyPerAddressPerMinute = 3
-        }) { exchange in
-            for _ in 0..<2 {
-                #expect(try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#).status == 202)
+        try await TestProvider.with { provider in
+            try await TestExchange.with({
+                $0.redis.url = Self.privateRedis
+                $0.provider.url = provider.url
+                $0.rateLimit.otpPerAddressPerMinute = 2
+                $0.rateLimit.verifyPerAddressPerMinute = 3
+            }) { exchange in
+                for _ in 0..<2 {
+                    #expect(try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#).status == 202)
+                }
+                let third = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#)
+                #expect(third.status == 429)
+                #expect(third.header("Retry-After") != nil)
+                for _ in 0..<3 {
+                    #expect(try await verify(exchange, TestExchange.randomPhone(), "123456").status == 401)
+                }
+                #expect(try await verify(exchange, TestExchange.randomPhone(), "123456").status == 429)
             }
-            let third = try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#)
-            #expect(third.status == 429)
-            #expect(third.header("Retry-After") != nil)
-            for _ in 0..<3 {
-                #expect(try await verify(exchange, TestExchange.randomPhone(), "123456").status == 401)
-            }
-            #expect(try await verify(exchange, TestExchange.randomPhone(), "123456").status == 429)
-        } }
+        }
     }
 
     @Test func smsAcrossAllPhonesHasAGlobalCap() async throws {
         try await Self.emptyPrivateRedis()
-        try await TestProvider.with { provider in try await TestExchange.with({
-            $0.redis.url = Self.privateRedis
-            $0.provider.url = provider.url
-            $0.rateLimit.smsPerMinute = 3
-        }) { exchange in
-            var statuses: [Int] = []
-            for _ in 0..<4 {
-                statuses.append(try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#).status)
+        try await TestProvider.with { provider in
+            try await TestExchange.with({
+                $0.redis.url = Self.privateRedis
+                $0.provider.url = provider.url
+                $0.rateLimit.smsPerMinute = 3
+            }) { exchange in
+                var statuses: [Int] = []
+                for _ in 0..<4 {
+                    statuses.append(try await exchange.call(.POST, "/api/auth/otp", body: #"{"phone":"\#(TestExchange.randomPhone())"}"#).status)
+                }
+                #expect(statuses == [202, 202, 202, 429])
             }
-            #expect(statuses == [202, 202, 202, 429])
-        } }
+        }
     }
 
     /// Redis down: creation follows `rateLimit.failOpen` (on), sign-in refuses with 503.

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Server
 import Testing
+
+@testable import Server
 
 /// A WebSocket lives no longer than its session: closed with 4001 once the session is
 /// revoked, checked at every subscribe and periodically.

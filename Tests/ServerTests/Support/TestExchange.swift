@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
-import PostgresClient
 import NIOCore
 import NIOHTTP1
+import PostgresClient
 import Server
 import Testing
 
@@ -79,7 +79,8 @@ struct TestExchange: Sendable {
     }
 
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, body: String? = nil, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+    func call(_ method: HTTPMethod, _ path: String, body: String? = nil, token: String? = nil, headers: [(String, String)] = []) async throws -> Reply
+    {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -113,14 +114,19 @@ struct TestExchange: Sendable {
         try await services.plantCode(phone: phone, code: code)
         let reply = try await call(.POST, "/api/auth/verify", body: #"{"phone":"\#(phone)","code":"\#(code)"}"#)
         guard reply.status == 200, let token = reply.json["token"] as? String,
-              let user = reply.json["user"] as? [String: Any], let id = user["id"] as? String
+            let user = reply.json["user"] as? [String: Any], let id = user["id"] as? String
         else { throw TestFailure("sign-in failed: \(reply.status) \(reply.text)") }
         return Session(token: token, userID: id, phone: phone)
     }
 
     /// Creates a request as `user` and returns its id.
     func createRequest(_ user: Session, amount: String = "100.50", fiat: String = "USD") async throws -> String {
-        let reply = try await call(.POST, "/api/requests", body: #"{"fiatCurrency":"\#(fiat)","fiatAmount":"\#(amount)","cryptoCurrency":"BTC"}"#, token: user.token)
+        let reply = try await call(
+            .POST,
+            "/api/requests",
+            body: #"{"fiatCurrency":"\#(fiat)","fiatAmount":"\#(amount)","cryptoCurrency":"BTC"}"#,
+            token: user.token
+        )
         guard reply.status == 201, let id = reply.json["id"] as? String else { throw TestFailure("create failed: \(reply.status) \(reply.text)") }
         return id
     }

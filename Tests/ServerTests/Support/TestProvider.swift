@@ -15,7 +15,8 @@ struct TestProvider: Sendable {
 
     /// Starts a simulator, runs `body` against it, stops it gracefully.
     static func with<T: Sendable>(
-        latencyMs: Int = 1, errorRate: Double = 0,
+        latencyMs: Int = 1,
+        errorRate: Double = 0,
         _ body: @Sendable (TestProvider) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test-provider")

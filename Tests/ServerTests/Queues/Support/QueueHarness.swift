@@ -5,6 +5,7 @@ import RedisClient
 import ServiceLifecycle
 import TestSupport
 import WireJSON
+
 @testable import Server
 
 /// Where the queue tests run: a PostgreSQL database and a Redis logical database of their own
@@ -29,7 +30,10 @@ enum QueueTestEnvironment {
         if exists.isEmpty {
             do { try await admin.execute("CREATE DATABASE \(databaseName)") } catch {
                 // Another test process may have created it meanwhile.
-                let again = try await admin.query(PostgresQuery("queue_test_db_exists", "SELECT 1 FROM pg_database WHERE datname = $1"), [databaseName])
+                let again = try await admin.query(
+                    PostgresQuery("queue_test_db_exists", "SELECT 1 FROM pg_database WHERE datname = $1"),
+                    [databaseName]
+                )
                 if again.isEmpty { throw error }
             }
         }
@@ -107,9 +111,11 @@ struct QueueHarness: Sendable {
             options.consumer.shutdownGrace = .seconds(5)
             options.dispatcher.idlePoll = .milliseconds(10)
             options.moverInterval = .milliseconds(20)
-            options.policies = Dictionary(uniqueKeysWithValues: QueueName.allCases.map {
-                ($0, RetryPolicy(maxAttempts: $0.maxAttempts, baseDelay: .milliseconds(100), jitter: 0.2))
-            })
+            options.policies = Dictionary(
+                uniqueKeysWithValues: QueueName.allCases.map {
+                    ($0, RetryPolicy(maxAttempts: $0.maxAttempts, baseDelay: .milliseconds(100), jitter: 0.2))
+                }
+            )
             configure(&options)
             let harness = QueueHarness(services: services, provider: provider, keys: keys, options: options)
             do {
@@ -164,7 +170,8 @@ struct QueueHarness: Sendable {
             RequestService.NewRequest(fiat: .USD, amount: "10.00", crypto: .BTC)
         }.request
         let key = try await services.database.primary.query(
-            PostgresQuery("queue_test_event_key", "SELECT idempotency_key FROM outbox WHERE request_id = $1::uuid AND kind = 'events'"), [created.id]
+            PostgresQuery("queue_test_event_key", "SELECT idempotency_key FROM outbox WHERE request_id = $1::uuid AND kind = 'events'"),
+            [created.id]
         ).first?.decode("idempotency_key", as: String.self)
         guard let key else { throw TestFailure("no outbox row for request \(created.id)") }
         return (created.id, key)
@@ -174,7 +181,12 @@ struct QueueHarness: Sendable {
     /// returns the SMS job's idempotency key.
     func issueCode(phone: String) async throws -> String {
         let key = JobKey.newCode()
-        try await services.users.issueCode(phone: phone, codeHash: "x", ttlSeconds: 300, outbox: SideEffectPlan.otp(phone: phone, code: "123456", key: key, sealer: CodeSealer(secret: services.configuration.auth.secret)))
+        try await services.users.issueCode(
+            phone: phone,
+            codeHash: "x",
+            ttlSeconds: 300,
+            outbox: SideEffectPlan.otp(phone: phone, code: "123456", key: key, sealer: CodeSealer(secret: services.configuration.auth.secret))
+        )
         return key.job(.sms)
     }
 
@@ -187,7 +199,9 @@ struct QueueHarness: Sendable {
     }
 
     func counter(_ queue: QueueName, _ outcome: String) -> Int {
-        MetricText.value(services.metrics.registry.render(), "queue_jobs_total", labels: ["queue": queue.rawValue, "outcome": outcome]).map { Int($0) } ?? 0
+        MetricText.value(services.metrics.registry.render(), "queue_jobs_total", labels: ["queue": queue.rawValue, "outcome": outcome]).map {
+            Int($0)
+        } ?? 0
     }
 }
 

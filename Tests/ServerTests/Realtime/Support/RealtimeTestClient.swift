@@ -7,6 +7,7 @@ import NIOPosix
 import Synchronization
 import TestSupport
 import Testing
+
 @testable import Server
 
 /// A frame the server sent, decoded for assertions.
@@ -183,11 +184,17 @@ extension TestExchange {
 
     /// A socket authenticated with `token` in the `Authorization` header.
     func withSocket<T: Sendable>(
-        _ session: Session, reading: Bool = true, onFrame: (@Sendable (ReceivedFrame) -> Void)? = nil,
+        _ session: Session,
+        reading: Bool = true,
+        onFrame: (@Sendable (ReceivedFrame) -> Void)? = nil,
         _ body: @Sendable (RealtimeTestClient) async throws -> T
     ) async throws -> T {
         try await RealtimeTestClient.with(
-            url: webSocketURL, headers: [.authorization: "Bearer \(session.token)"], reading: reading, onFrame: onFrame, body
+            url: webSocketURL,
+            headers: [.authorization: "Bearer \(session.token)"],
+            reading: reading,
+            onFrame: onFrame,
+            body
         )
     }
 
@@ -232,14 +239,16 @@ enum RawHTTP {
         guard let end = text.range(of: "\r\n\r\n") else { return false }
         let headers = text[..<end.lowerBound].lowercased()
         guard let line = headers.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-              let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
         else { return true }
         return text[end.upperBound...].utf8.count >= length
     }
 
     /// A WebSocket upgrade request for `path` with extra header lines.
     static func upgrade(_ path: String, headers: [String] = []) -> String {
-        (["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade",
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"] + headers).joined(separator: "\r\n") + "\r\n\r\n"
+        ([
+            "GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+        ] + headers).joined(separator: "\r\n") + "\r\n\r\n"
     }
 }
