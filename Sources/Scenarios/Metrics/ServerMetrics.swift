@@ -139,34 +139,35 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
 
     /// The lower bound of the bucket holding quantile `q`.
     public static func bucketLowerBound(_ q: Double, buckets: [(le: Double, count: Double)]) -> Double? {
-        let sorted = buckets.sorted { $0.le < $1.le }
-        guard let total = sorted.last?.count, total > 0 else { return nil }
-        let rank = q * total
-        var lowerBound = 0.0
-        for bucket in sorted {
-            if bucket.count >= rank { return lowerBound }
-            lowerBound = bucket.le
-        }
-        return lowerBound
+        locate(q, in: buckets).map { $0.lowerBound }
     }
 
     /// `histogram_quantile` over cumulative buckets (linear interpolation inside a bucket).
     public static func quantile(_ q: Double, buckets: [(le: Double, count: Double)]) -> Double? {
+        guard let found = locate(q, in: buckets) else { return nil }
+        guard let bucket = found.bucket else { return found.lowerBound }
+        if bucket.le.isInfinite { return found.lowerBound }
+        let inBucket = bucket.count - found.lowerCount
+        guard inBucket > 0 else { return bucket.le }
+        return found.lowerBound + (bucket.le - found.lowerBound) * (found.rank - found.lowerCount) / inBucket
+    }
+
+    /// The first cumulative bucket whose count reaches rank `q × total` (nil when the rank is
+    /// past every bucket), with the bound and count of the bucket below it.
+    private static func locate(
+        _ q: Double,
+        in buckets: [(le: Double, count: Double)]
+    ) -> (bucket: (le: Double, count: Double)?, lowerBound: Double, lowerCount: Double, rank: Double)? {
         let sorted = buckets.sorted { $0.le < $1.le }
         guard let total = sorted.last?.count, total > 0 else { return nil }
         let rank = q * total
         var lowerBound = 0.0
         var lowerCount = 0.0
         for bucket in sorted {
-            if bucket.count >= rank {
-                if bucket.le.isInfinite { return lowerBound }
-                let inBucket = bucket.count - lowerCount
-                guard inBucket > 0 else { return bucket.le }
-                return lowerBound + (bucket.le - lowerBound) * (rank - lowerCount) / inBucket
-            }
+            if bucket.count >= rank { return (bucket, lowerBound, lowerCount, rank) }
             lowerBound = bucket.le
             lowerCount = bucket.count
         }
-        return sorted.last?.le
+        return (nil, lowerBound, lowerCount, rank)
     }
 }

@@ -5,9 +5,6 @@
 public struct ExchangeFlowScenario: Scenario {
     public let name = "exchange-flow"
     public let summary = "users create at rate R; operators claim/start/complete; owners watch over WebSocket (latency, e2e, delivery lag)"
-    public let primaryOperation = "create_request"
-
-    public init() {}
 
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
         try await runFlow(context, observe: context.options.bool("observe", default: true))
@@ -19,8 +16,7 @@ public struct ExchangeFlowScenario: Scenario {
         observe: Bool,
         beforeLoad: @Sendable () async -> [String] = { [] }
     ) async throws -> ScenarioOutcome {
-        let users = try await context.signInUsers(context.options.int("users", default: context.load.usersNeeded()))
-        let operators = try await context.signInOperators(context.options.int("operators", default: 4))
+        let (users, operators) = try await context.signInCast()
         let extraNotes = await beforeLoad()
         let recorder = Recorder()
         let tracker = EventTracker(recorder: recorder)

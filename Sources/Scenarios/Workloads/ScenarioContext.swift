@@ -63,6 +63,14 @@ public struct ScenarioContext: Sendable {
         return sessions
     }
 
+    /// The usual cast of a flow workload: `users` (option, default sized from the load) and
+    /// `operators` (option, default `operators`, at least `minimumOperators`).
+    public func signInCast(operators: Int = 4, minimumOperators: Int = 1) async throws -> (users: [Session], operators: [Session]) {
+        let users = try await signInUsers(options.int("users", default: load.usersNeeded()))
+        let operators = try await signInOperators(max(minimumOperators, options.int("operators", default: operators)))
+        return (users, operators)
+    }
+
     /// Runs warm-up (discarded) then the measured phase of one open-loop load.
     ///
     /// `operation(index, scheduled, recorder)` must measure latency from `scheduled`. The loop
