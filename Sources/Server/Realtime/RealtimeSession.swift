@@ -7,6 +7,8 @@ import NIOCore
 /// writer that drains the connection's queue onto the socket.
 struct RealtimeSession: Sendable {
     let actor: Actor
+    /// Re-checked every `realtime.sessionCheckIntervalMs`: an expired or revoked session closes
+    /// the socket with 4001.
     let credential: SessionCredential
     let hub: RealtimeHub
     let requests: RequestStore
