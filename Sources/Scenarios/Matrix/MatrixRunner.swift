@@ -1,5 +1,6 @@
 import Foundation
 import Profiler
+import WireJSON
 
 /// Runs every cell of a matrix: its own PostgreSQL database and Redis namespace
 /// (``CellIsolation``), fresh provider and `exchange-server` per cell, warm-up, the measured
@@ -81,6 +82,7 @@ public struct MatrixRunner: Sendable {
         }
         var runs: [CellRun] = []
         var migrated = isolation != nil
+        let limits = await connectionLimits(isolation: isolation)
         for (order, cell) in cells.enumerated() {
             progress.beginCell(order, label: cell.label + (spec.repeat > 1 ? " #\(cell.repeatIndex + 1)" : ""))
             var report = CellReport(
@@ -94,6 +96,7 @@ public struct MatrixRunner: Sendable {
                 primaryOperation: scenario.primaryOperation
             )
             report.runOrder = order
+            report.topology = cell.topology
             let cellDirectory = cellsDirectory + "/\(cell.index)"
             var measurement = CellMeasurement()
             do {
@@ -106,6 +109,17 @@ public struct MatrixRunner: Sendable {
                         "database": isolation.databaseName(cell: cell.index), "redisKeyPrefix": isolation.keyPrefix(cell: cell.index),
                     ]
                     report.config = config
+                }
+                if let limits {
+                    let budget = ConnectionBudget(
+                        config: config,
+                        topology: cell.topology,
+                        primaryMax: limits.primary.max,
+                        primaryReserved: limits.primary.reserved,
+                        replicaMax: limits.replica.max,
+                        replicaReserved: limits.replica.reserved
+                    )
+                    if let refusal = budget.refusal { throw ScenarioError("refused: \(refusal)") }
                 }
                 let configPath = cellDirectory + "/config.json"
                 try writeJSON(config, to: configPath)
@@ -124,7 +138,15 @@ public struct MatrixRunner: Sendable {
                         ),
                     database: isolation?.databaseName(cell: cell.index)
                 )
-                measurement = try await runCell(server: server, scenario: scenario, report: &report, cellDirectory: cellDirectory, resources: target)
+                measurement = try await runCell(
+                    server: server,
+                    config: config,
+                    topology: cell.topology,
+                    scenario: scenario,
+                    report: &report,
+                    cellDirectory: cellDirectory,
+                    resources: target
+                )
             } catch {
                 report.failure = "\(error)"
             }
@@ -136,8 +158,28 @@ public struct MatrixRunner: Sendable {
         return runs.sorted { $0.report.id < $1.report.id }
     }
 
+    /// `max_connections` of the primary and the replica (nil, logged, when they can't be read:
+    /// then cells are not checked against them).
+    private func connectionLimits(
+        isolation: CellIsolation?
+    ) async -> (primary: (max: Int, reserved: Int), replica: (max: Int, reserved: Int))? {
+        let primaryURL = spec.config[path: "db.primary.url"]?.stringValue ?? "postgresql://exchange_app@127.0.0.1:55432/exchange"
+        let replicaURL = spec.config[path: "db.replica.url"]?.stringValue ?? "postgresql://exchange_app@127.0.0.1:55433/exchange"
+        let adminURL = isolation?.adminURL ?? CellIsolation.url(primaryURL, user: "postgres", database: "postgres")
+        do {
+            let primary = try await ConnectionBudget.limits(url: adminURL)
+            let replica = try await ConnectionBudget.limits(url: CellIsolation.url(replicaURL, user: "postgres", database: "postgres"))
+            return (primary, replica)
+        } catch {
+            progress.log("could not read max_connections (cells are not checked against it): \(error)")
+            return nil
+        }
+    }
+
     private func runCell(
         server: ServerInstance,
+        config: JSON,
+        topology: Topology,
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
@@ -150,16 +192,30 @@ public struct MatrixRunner: Sendable {
             settings: spec.provider,
             logPath: cellDirectory + "/provider.log"
         )
-        let serverProcess: ChildProcess
+        // Instance k listens on ports.server + k with its own config file; all share the cell's
+        // database and Redis namespace.
+        var servers = [server]
+        for index in 1..<max(1, topology.instances) {
+            var instanceConfig = config
+            instanceConfig.set(path: "http.port", to: .int(spec.ports.server + index))
+            let path = cellDirectory + "/config-\(index).json"
+            try writeJSON(instanceConfig, to: path)
+            servers.append(ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server + index, logDirectory: cellDirectory))
+        }
+        var processes: [ChildProcess] = []
         do {
-            serverProcess = try await server.start(logName: "server.log")
+            for (index, instance) in servers.enumerated() {
+                processes.append(try await instance.start(logName: index == 0 ? "server.log" : "server-\(index).log"))
+            }
         } catch {
+            for process in processes { await process.stop() }
             await provider.stop()
             throw error
         }
         var target = resources
-        target.serverPID = serverProcess.pid
-        let executor = CellExecutor(
+        target.serverPID = processes[0].pid
+        target.otherServerPIDs = processes.dropFirst().map(\.pid)
+        var executor = CellExecutor(
             baseURL: server.baseURL,
             providerURL: "http://127.0.0.1:\(spec.ports.provider)",
             grantOperator: { phone in try await server.grantOperator(phone) },
@@ -167,14 +223,31 @@ public struct MatrixRunner: Sendable {
             search: spec.search,
             resources: target
         )
+        executor.baseURLs = servers.map(\.baseURL)
         let measurement = await executor.execute(scenario, options: spec.options, cell: &report)
+        if servers.count > 1 { report.instances = await instanceShares(servers.map(\.baseURL)) }
         progress.status.begin("stop", recorder: nil, operation: "", expected: .seconds(2))
-        let serverExit = await serverProcess.stop()
-        await provider.stop()
-        if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {
-            report.notes.append("exchange-server exited \(serverExit) on SIGTERM")
+        for (index, process) in processes.enumerated() {
+            let serverExit = await process.stop()
+            if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {
+                report.notes.append("exchange-server\(index == 0 ? "" : " \(index)") exited \(serverExit) on SIGTERM")
+            }
         }
+        await provider.stop()
         return measurement
+    }
+
+    /// What each instance served, from one last scrape of each.
+    private func instanceShares(_ urls: [String]) async -> [InstanceShare] {
+        var shares: [InstanceShare] = []
+        for (index, url) in urls.enumerated() {
+            let api = APIClient(baseURL: url, connections: 1, timeout: .seconds(5))
+            if case .success(let scrape) = await MetricsScraper(api: api).scrape() {
+                shares.append(InstanceShare(index: index, url: url, scrape: scrape))
+            }
+            await api.shutdown()
+        }
+        return shares
     }
 }
 

@@ -14,6 +14,9 @@ import WireJSON
 ///  "selection": {"operation": "create_request", "percentile": 99, "ceilingMs": 250},
 ///  "ports": {"server": 18080, "provider": 18090}}
 /// ```
+///
+/// Axes named in ``Topology/axisPaths`` (`instances`, `dbRttMs`, `pooler`, …) vary the cell's
+/// topology instead of a server setting; the `topology` object holds their defaults.
 public struct MatrixSpec: Codable, Sendable {
     public struct Axis: Codable, Sendable, Equatable {
         /// Dotted path into the server configuration (docs/design.md §7), e.g. `db.primary.poolSize`.
@@ -27,12 +30,33 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     public struct Ports: Codable, Sendable, Equatable {
+        /// The first server instance; instance `k` listens on `server + k`.
         public var server: Int
         public var provider: Int
+        /// The latency relay to the primary; the replica's relay listens on `relay + 1`.
+        public var relay: Int
+        /// The cell's PgBouncer (cells with `pooler: pgbouncer`).
+        public var pooler: Int
 
-        public init(server: Int = 18080, provider: Int = 18090) {
+        public init(server: Int = 18080, provider: Int = 18090, relay: Int? = nil, pooler: Int? = nil) {
             self.server = server
             self.provider = provider
+            self.relay = relay ?? provider - 20
+            self.pooler = pooler ?? provider - 30
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case server, provider, relay, pooler
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                server: try container.decodeIfPresent(Int.self, forKey: .server) ?? 18080,
+                provider: try container.decodeIfPresent(Int.self, forKey: .provider) ?? 18090,
+                relay: try container.decodeIfPresent(Int.self, forKey: .relay),
+                pooler: try container.decodeIfPresent(Int.self, forKey: .pooler)
+            )
         }
     }
 
@@ -71,6 +95,8 @@ public struct MatrixSpec: Codable, Sendable {
     public var provider: ProviderSettings
     /// When set, every cell searches for its capacity instead of running `load.rate` once.
     public var search: SearchSpec?
+    /// The topology of cells whose axes don't set it (one instance, no relay, no pooler).
+    public var topology: Topology
 
     public init(
         name: String,
@@ -83,8 +109,10 @@ public struct MatrixSpec: Codable, Sendable {
         selection: SelectionRule = SelectionRule(),
         ports: Ports = Ports(),
         provider: ProviderSettings = ProviderSettings(),
-        search: SearchSpec? = nil
+        search: SearchSpec? = nil,
+        topology: Topology = Topology()
     ) {
+        self.topology = topology
         self.provider = provider
         self.search = search
         self.name = name
@@ -99,7 +127,7 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search
+        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search, topology
     }
 
     public init(from decoder: any Decoder) throws {
@@ -115,6 +143,7 @@ public struct MatrixSpec: Codable, Sendable {
         ports = try container.decodeIfPresent(Ports.self, forKey: .ports) ?? Ports()
         provider = try container.decodeIfPresent(ProviderSettings.self, forKey: .provider) ?? ProviderSettings()
         search = try container.decodeIfPresent(SearchSpec.self, forKey: .search)
+        topology = try container.decodeIfPresent(Topology.self, forKey: .topology) ?? Topology()
     }
 
     public static func load(path: String) throws -> MatrixSpec {
@@ -133,6 +162,18 @@ public struct MatrixSpec: Codable, Sendable {
         for axis in axes where axis.values.isEmpty {
             throw ScenarioError("axis \(axis.path) has no values")
         }
+        try topology.validate()
+        for axis in axes where Topology.axisPaths.contains(axis.path) {
+            for value in axis.values { try topology.setting(axis.path, to: value).validate() }
+        }
+        let mostInstances = cells().map(\.topology.instances).max() ?? 1
+        let serverPorts = ports.server..<(ports.server + mostInstances)
+        for (name, port) in [("provider", ports.provider), ("relay", ports.relay), ("relay + 1", ports.relay + 1), ("pooler", ports.pooler)]
+        where serverPorts.contains(port) {
+            throw ScenarioError(
+                "ports.\(name) (\(port)) falls inside the servers' ports \(serverPorts.lowerBound)…\(serverPorts.upperBound - 1) (\(mostInstances) instances)"
+            )
+        }
     }
 
     /// One planned cell: axis values and the merged configuration (ports and provider URL set).
@@ -142,6 +183,8 @@ public struct MatrixSpec: Codable, Sendable {
         public var axes: [String: JSON]
         public var config: JSON
         public var repeatIndex: Int
+        /// Instances, database distance and pooler of this cell.
+        public var topology: Topology = Topology()
     }
 
     /// The cartesian product of the axes, each repeated `repeat` times (repeats adjacent).
@@ -153,13 +196,21 @@ public struct MatrixSpec: Codable, Sendable {
         var result: [Cell] = []
         for combination in combinations {
             var config = self.config
-            for (path, value) in combination { config.set(path: path, to: value) }
+            var topology = self.topology
+            for (path, value) in combination {
+                if Topology.axisPaths.contains(path) {
+                    topology = (try? topology.setting(path, to: value)) ?? topology
+                } else {
+                    config.set(path: path, to: value)
+                }
+            }
             config.set(path: "http.port", to: .int(ports.server))
             config.set(path: "provider.url", to: .string("http://127.0.0.1:\(ports.provider)"))
             let label =
                 combination.isEmpty
                 ? scenario
-                : combination.map { "\($0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\($0.1)" }.joined(separator: " ")
+                : combination.map { "\(Topology.labelName($0.0) ?? $0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\($0.1)" }
+                    .joined(separator: " ")
             for repetition in 0..<`repeat` {
                 result.append(
                     Cell(
@@ -167,7 +218,8 @@ public struct MatrixSpec: Codable, Sendable {
                         label: label,
                         axes: Dictionary(uniqueKeysWithValues: combination),
                         config: config,
-                        repeatIndex: repetition
+                        repeatIndex: repetition,
+                        topology: topology
                     )
                 )
             }

@@ -24,8 +24,8 @@ public struct ExchangeFlowScenario: Scenario {
         let extraNotes = await beforeLoad()
         let recorder = Recorder()
         let tracker = EventTracker(recorder: recorder)
-        let observers = observe ? ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker) : nil
-        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: observers)
+        let observers = observe ? ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker, router: context.router) : nil
+        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: observers, router: context.router)
         let measureLoad: @Sendable () async -> OpenLoopRunner.Outcome = {
             let outcome = await context.measure(recorder: recorder, primary: "create_request") { index, scheduled, recorder in
                 await driver.run(index: index, scheduled: scheduled, recorder: recorder)

@@ -19,6 +19,8 @@ public struct ScenarioContext: Sendable {
     public var onMeasureStart: @Sendable () async -> Void = {}
     /// Measures the same window on both sides and runs the steps (fixed or a capacity search).
     public var coordinator: MeasurementCoordinator?
+    /// The server instances of the cell (one: `baseURL` and `api`).
+    public var router: InstanceRouter
 
     public init(
         baseURL: String,
@@ -40,6 +42,7 @@ public struct ScenarioContext: Sendable {
         self.status = status
         self.phones = phones
         self.logger = logger
+        self.router = InstanceRouter(baseURLs: [baseURL], apis: [api])
     }
 
     var signIn: SignIn { SignIn(api: api, provider: provider) }
