@@ -12,6 +12,9 @@ struct FaultOptions: ParsableArguments {
     )
     var specs: [String] = []
 
+    @Option(help: "With --fault: server instances (consecutive ports; server-kill kills the first).")
+    var instances = 1
+
     @Option(help: "With --fault: separate `exchange-server worker` processes (worker-kill implies 1).")
     var workerProcesses = 0
 

@@ -153,12 +153,13 @@ extension RunCommand {
             load: loadOptions.load,
             options: try loadOptions.options(),
             config: config,
-            ports: MatrixSpec.Ports(server: try freeLoopbackPort(), provider: try freeLoopbackPort()),
+            ports: try Self.freePorts(instances: faultOptions.instances),
             provider: MatrixSpec.ProviderSettings(latencyMs: faultOptions.providerLatencyMs)
         )
         spec.faults = faults
         spec.own = MatrixSpec.OwnedServices(redis: faultOptions.ownRedis, replica: faultOptions.ownReplica)
         spec.workerProcesses = faultOptions.workerProcesses
+        spec.topology.instances = faultOptions.instances
         do {
             try spec.validate()
         } catch {
@@ -170,6 +171,24 @@ extension RunCommand {
         say("report: \(directory)/report.md")
         if report.cells.contains(where: { $0.failure != nil }) { throw ExitCode(2) }
         if report.cells.contains(where: { ($0.faults?.loss?.loss ?? 0) > 0 }) { throw ExitCode(1) }
+    }
+}
+
+extension RunCommand {
+    /// Free loopback ports for the servers (consecutive), the provider and the topology's helpers.
+    static func freePorts(instances: Int) throws -> MatrixSpec.Ports {
+        for _ in 0..<50 {
+            let server = try freeLoopbackPort()
+            guard server + instances < 65_000 else { continue }
+            let taken = Set(server..<(server + instances))
+            let provider = try freeLoopbackPort()
+            guard !taken.contains(provider) else { continue }
+            var ports = MatrixSpec.Ports(server: server, provider: provider)
+            ports.relay = try freeLoopbackPort()
+            ports.pooler = try freeLoopbackPort()
+            if taken.isDisjoint(with: [ports.relay, ports.relay + 1, ports.pooler]) { return ports }
+        }
+        throw ScenarioError("found no free loopback ports")
     }
 }
 

@@ -32,7 +32,8 @@ struct SideLoads: Sendable {
         }
     }
 
-    /// `GET /api/stats` by operators (`stats`).
+    /// `GET /api/stats` by operators (`stats`), counting where they were answered from
+    /// (`stats_source_replica`, `stats_source_primary`).
     func readStats(rate: Double, recorder: Recorder) async {
         let router = context.router
         let operators = self.operators
@@ -43,6 +44,7 @@ struct SideLoads: Sendable {
                 return
             }
             recorder.record("stats", ContinuousClock.now - scheduled)
+            recorder.increment("stats_source_\(answer.decode(StatsResponse.self)?.source ?? "unknown")")
         }
     }
 }
