@@ -50,7 +50,6 @@ public enum DedicatedThreadError: Error, Sendable {
 private final class Inbox: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
-        var head = 0
         var stopped = false
     }
 
@@ -72,33 +71,23 @@ private final class Inbox: Sendable {
         wakeup.signal()
     }
 
-    /// The thread's loop: one signal per job, plus one for `stop`.
+    /// The thread's loop: takes every queued job at once and runs them in order, outside the
+    /// lock. Nothing is ever released while the lock is held: a finished job may hold the last
+    /// reference to this thread's owner, whose `deinit` calls ``stop()`` — from this very thread.
+    /// Extra wake-ups (one signal per job, plus one for `stop`) find an empty queue.
     func drain() {
         while true {
             wakeup.wait()
-            let next = state.withLock { s -> (@Sendable () -> Void)? in
-                guard s.head < s.jobs.count else { return nil }
-                let job = s.jobs[s.head]
-                s.head += 1
-                if s.head > 64, s.head * 2 > s.jobs.count {
-                    s.jobs.removeFirst(s.head)
-                    s.head = 0
-                }
-                return job
+            var batch: [@Sendable () -> Void] = []
+            let stopped = state.withLock { s -> Bool in
+                swap(&batch, &s.jobs)
+                return s.stopped
             }
-            if let next {
-                next()
-            } else if state.withLock({ $0.stopped }) {
-                // Drop finished jobs: their closures may hold the thread's owner. Released
-                // outside the lock, since releasing the owner may stop this very inbox.
-                var finished = state.withLock { s -> [@Sendable () -> Void] in
-                    defer {
-                        s.jobs = []
-                        s.head = 0
-                    }
-                    return s.jobs
-                }
-                finished.removeAll()
+            let ranAny = !batch.isEmpty
+            for job in batch { job() }
+            batch.removeAll()
+            if stopped, !ranAny {
+                // Jobs submitted before `stop` were all taken (submit refuses after it).
                 return
             }
         }
