@@ -1,4 +1,5 @@
 import PostgresClient
+import Synchronization
 import WireJSON
 
 /// Whether a cell's servers fit PostgreSQL's `max_connections`, counted per server (primary
@@ -71,18 +72,27 @@ public struct ConnectionBudget: Sendable, Equatable {
 }
 
 extension ConnectionBudget {
+    /// One administrative connection per server, opened on first use and kept for the life of
+    /// the process: the limits are read once per matrix run, and a pool closed and released
+    /// right after one query can be freed from its own connection thread.
+    private static let limitPools = Mutex<[String: PostgresPool]>([:])
+
     /// `max_connections` and `superuser_reserved_connections` of the server at `url`.
     public static func limits(url: String) async throws -> (max: Int, reserved: Int) {
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(
-                url: url,
-                name: "lab-limits",
-                poolSize: 1,
-                acquireTimeout: .seconds(10),
-                statementTimeout: .seconds(10)
+        let pool = limitPools.withLock { pools in
+            if let existing = pools[url] { return existing }
+            let created = PostgresPool(
+                configuration: PostgresConfiguration(
+                    url: url,
+                    name: "lab-limits",
+                    poolSize: 1,
+                    acquireTimeout: .seconds(10),
+                    statementTimeout: .seconds(10)
+                )
             )
-        )
-        defer { pool.close() }
+            pools[url] = created
+            return created
+        }
         let query = PostgresQuery(
             "lab_connection_limits",
             "SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved"

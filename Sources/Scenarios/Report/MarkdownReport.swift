@@ -129,6 +129,15 @@ enum MarkdownReport {
             if let metrics = cell.serverMetrics {
                 lines.append(contentsOf: serverMetricLines(metrics))
             }
+            if let instances = cell.instances, !instances.isEmpty {
+                lines.append("")
+                lines.append(
+                    "Per instance over the whole cell (HTTP requests / transitions / WebSocket deliveries): "
+                        + instances.map {
+                            "#\($0.index) \(formatNumber($0.httpRequests)) / \(formatNumber($0.transitions)) / \(formatNumber($0.wsDeliveries))"
+                        }.joined(separator: ", ")
+                )
+            }
             for note in cell.notes {
                 lines.append("")
                 lines.append("Note: \(note)")
