@@ -33,7 +33,11 @@ import Testing
         }
     }
 
-    static func expectSame(_ results: [(window: String, rollup: Stats, raw: Stats)], after step: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSame(
+        _ results: [(window: String, rollup: Stats, raw: Stats)],
+        after step: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for (window, rollup, raw) in results {
             let same =
                 rollup.total == raw.total && rollup.completed == raw.completed && rollup.avgProcessingMs == raw.avgProcessingMs
@@ -69,7 +73,9 @@ import Testing
                 let row = try await pool.query(Self.plant, [user.userID, fiat, amount, at(base + offset, micros: micros)]).first
                 ids.append(try #require(row).decode("id"))
             }
-            let edges: [Int64] = [-hour, 0, 1, 2, hour / 2, hour - 1, hour, hour + 1, 2 * hour + 123, 2 * hour + 124, 3 * hour, 4 * hour - 1, 4 * hour, 5 * hour]
+            let edges: [Int64] = [
+                -hour, 0, 1, 2, hour / 2, hour - 1, hour, hour + 1, 2 * hour + 123, 2 * hour + 124, 3 * hour, 4 * hour - 1, 4 * hour, 5 * hour,
+            ]
             var windows: [(Int64, Int64)] = []
             for (i, from) in edges.enumerated() {
                 for to in edges[(i + 1)...] { windows.append((base + from, base + to)) }
@@ -107,7 +113,12 @@ import Testing
             Self.expectSame(all, after: "edits, release and a delete")
 
             // The whole span: 9 rows, 3 completed; its whole hours came from the rollup.
-            let span = try #require(all.first { $0.window.hasPrefix("[\(ISO8601.string(milliseconds: base - hour))") && $0.window.contains(ISO8601.string(milliseconds: base + 5 * hour)) })
+            let span = try #require(
+                all.first {
+                    $0.window.hasPrefix("[\(ISO8601.string(milliseconds: base - hour))")
+                        && $0.window.contains(ISO8601.string(milliseconds: base + 5 * hour))
+                }
+            )
             #expect(span.rollup.total == 9)
             #expect(span.rollup.completed == 3)
             #expect(span.rollup.volume.map { "\($0.0)=\($0.1)" } == ["EUR=8.88", "GBP=99.99", "USD=10.25"])
