@@ -76,16 +76,22 @@ private final class Inbox: Sendable {
     func drain() {
         while true {
             wakeup.wait()
-            let next = state.withLock { s -> (@Sendable () -> Void)? in
-                guard s.head < s.jobs.count else { return nil }
+            // Finished jobs are compacted away under the lock but released after it: a job's
+            // closure may hold the last reference to this inbox's owner, whose deinit stops
+            // (locks) this very inbox.
+            let (next, finished) = state.withLock { s -> ((@Sendable () -> Void)?, [@Sendable () -> Void]) in
+                guard s.head < s.jobs.count else { return (nil, []) }
                 let job = s.jobs[s.head]
                 s.head += 1
+                var finished: [@Sendable () -> Void] = []
                 if s.head > 64, s.head * 2 > s.jobs.count {
+                    finished = Array(s.jobs[..<s.head])
                     s.jobs.removeFirst(s.head)
                     s.head = 0
                 }
-                return job
+                return (job, finished)
             }
+            _ = consume finished
             if let next {
                 next()
             } else if state.withLock({ $0.stopped }) {

@@ -40,6 +40,11 @@ public struct CellExecutor: Sendable {
     public var resources: ResourceSampler.Target?
     /// A request unanswered after this is a `transport_timeout` (recorded with its elapsed time).
     public var requestTimeout: Duration = .seconds(30)
+    /// Faults played during the measured phase, against `faultTarget`.
+    public var faults: [FaultSpec] = []
+    public var faultTarget: (any FaultTarget)?
+    /// How long the loss check waits for the queues to drain.
+    public var drainDeadline: Duration = .seconds(90)
 
     public init(
         baseURL: String,
@@ -68,7 +73,16 @@ public struct CellExecutor: Sendable {
         let metricsAPI = APIClient(baseURL: baseURL, connections: 2, timeout: .seconds(5))
         let scraper = MetricsScraper(api: metricsAPI)
         let sampler = resources.map { ResourceSampler(target: $0) }
-        let coordinator = MeasurementCoordinator(search: search, load: load, api: api, scraper: scraper, sampler: sampler)
+        let coordinator = MeasurementCoordinator(
+            search: search,
+            load: load,
+            api: api,
+            scraper: scraper,
+            sampler: sampler,
+            keepsTimelines: !faults.isEmpty
+        )
+        let faultRunner = faultTarget.map { FaultRunner(faults: faults, target: $0) }
+        let ledger = !faults.isEmpty || options.bool("checkLoss", default: false) ? CommitLedger() : nil
         var context = ScenarioContext(
             baseURL: baseURL,
             load: load,
@@ -80,14 +94,28 @@ public struct CellExecutor: Sendable {
             phones: phones
         )
         context.coordinator = coordinator
+        context.ledger = ledger
+        let (measureStarts, measureStarted) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        context.onMeasureStart = { _ = measureStarted.yield(.now) }
         let result: Result<ScenarioOutcome, any Error> = await withTaskGroup(of: Void.self) { group in
             group.addTask { await coordinator.runTicker() }
             defer { group.cancelAll() }
+            // Faults start with the measured phase; they all end within it (validated).
+            async let faultsPlayed: Void = {
+                for await start in measureStarts {
+                    await faultRunner?.run(from: start)
+                    break
+                }
+            }()
+            let outcome: Result<ScenarioOutcome, any Error>
             do {
-                return .success(try await scenario.run(context))
+                outcome = .success(try await scenario.run(context))
             } catch {
-                return .failure(error)
+                outcome = .failure(error)
             }
+            measureStarted.finish()
+            await faultsPlayed
+            return outcome
         }
         var measurement = CellMeasurement(intervals: coordinator.intervals, startedAt: coordinator.startedAtEpoch)
         switch result {
@@ -112,6 +140,21 @@ public struct CellExecutor: Sendable {
             }
         case .failure(let error):
             cell.failure = "\(error)"
+        }
+        if let faultRunner, let start = faultRunner.measureStart {
+            let outcomes = coordinator.outcomes.map { OutcomePoint($0, origin: start) }
+            cell.faults = FaultsReport(
+                results: FaultAnalysis.analyse(events: faultRunner.events, outcomes: outcomes),
+                loss: nil,
+                measureStartOffset: coordinator.secondsSinceStart(start)
+            )
+        }
+        if let ledger, cell.failure == nil {
+            status.begin("loss check (drain)", recorder: nil, operation: "", expected: .seconds(10))
+            let loss = await LossAudit(api: api, provider: providerAPI, deadline: drainDeadline).run(ledger)
+            if cell.faults == nil { cell.faults = FaultsReport(results: [], loss: nil, measureStartOffset: 0) }
+            cell.faults?.loss = loss
+            cell.checks["no_loss"] = loss.loss == 0
         }
         sampler?.close()
         await api.shutdown()

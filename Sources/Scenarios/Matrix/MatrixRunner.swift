@@ -96,6 +96,7 @@ public struct MatrixRunner: Sendable {
             report.runOrder = order
             let cellDirectory = cellsDirectory + "/\(cell.index)"
             var measurement = CellMeasurement()
+            var services: CellServices?
             do {
                 try FileManager.default.createDirectory(atPath: cellDirectory, withIntermediateDirectories: true)
                 var config = cell.config
@@ -105,11 +106,25 @@ public struct MatrixRunner: Sendable {
                     report.isolation = [
                         "database": isolation.databaseName(cell: cell.index), "redisKeyPrefix": isolation.keyPrefix(cell: cell.index),
                     ]
-                    report.config = config
                 }
+                let owns = spec.owns(faults: cell.faults)
+                if owns.redis || owns.replica {
+                    progress.status.begin("start the cell's own Redis / replica", recorder: nil, operation: "", expected: .seconds(10))
+                }
+                let owned = try await CellServices.prepare(
+                    owns: owns,
+                    separateWorkers: spec.separateWorkers(faults: cell.faults),
+                    config: &config,
+                    directory: cellDirectory
+                )
+                services = owned
+                if let redis = owned.redis { report.isolation?["redis"] = redis.url }
+                if let replica = owned.replica { report.isolation?["replica"] = "127.0.0.1:\(replica.port)" }
+                report.config = config
                 let configPath = cellDirectory + "/config.json"
                 try writeJSON(config, to: configPath)
-                let server = ServerInstance(binary: serverBinary, configPath: configPath, port: spec.ports.server, logDirectory: cellDirectory)
+                var server = ServerInstance(binary: serverBinary, configPath: configPath, port: spec.ports.server, logDirectory: cellDirectory)
+                server.unsetting.formUnion(owned.ownedEnvironment)
                 if !migrated {
                     progress.status.begin("migrate", recorder: nil, operation: "", expected: .seconds(5))
                     try await server.migrate()
@@ -124,10 +139,21 @@ public struct MatrixRunner: Sendable {
                         ),
                     database: isolation?.databaseName(cell: cell.index)
                 )
-                measurement = try await runCell(server: server, scenario: scenario, report: &report, cellDirectory: cellDirectory, resources: target)
+                let backends = isolation.flatMap { try? BackendTerminator(admin: $0.admin, database: $0.databaseName(cell: cell.index)) }
+                measurement = try await runCell(
+                    server: server,
+                    scenario: scenario,
+                    report: &report,
+                    cellDirectory: cellDirectory,
+                    resources: target,
+                    services: owned,
+                    backends: backends,
+                    faults: cell.faults
+                )
             } catch {
                 report.failure = "\(error)"
             }
+            await services?.stop()
             await isolation?.release(cell: cell.index)
             if let failure = report.failure { progress.log("cell \(cell.index + 1) (\(cell.label)) failed: \(failure)") }
             runs.append(CellRun(report: report, measurement: measurement))
@@ -141,7 +167,10 @@ public struct MatrixRunner: Sendable {
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
-        resources: ResourceSampler.Target
+        resources: ResourceSampler.Target,
+        services: CellServices,
+        backends: BackendTerminator?,
+        faults: [FaultSpec]
     ) async throws -> CellMeasurement {
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
@@ -150,25 +179,52 @@ public struct MatrixRunner: Sendable {
             settings: spec.provider,
             logPath: cellDirectory + "/provider.log"
         )
-        let serverProcess: ChildProcess
+        let serverProcess = RestartableProcess(label: "server #1") { try await server.start(logName: "server.log") }
+        let workers: CellServices
+        let target: LabFaultTarget
         do {
-            serverProcess = try await server.start(logName: "server.log")
+            let started = try await serverProcess.launch()
+            workers = try await services.withWorkers(
+                count: spec.separateWorkers(faults: faults),
+                perProcess: spec.config[path: "workers.count"]?.intValue ?? 2,
+                binary: serverBinary,
+                configPath: server.configPath,
+                directory: cellDirectory,
+                unsetting: server.unsetting
+            )
+            target = LabFaultTarget(
+                redis: services.redis,
+                replica: services.replica,
+                servers: [serverProcess],
+                workers: workers.workers,
+                backends: backends
+            )
+            if !faults.isEmpty, let missing = target.missingParts(for: faults.map(\.kind)) {
+                for worker in workers.workers { await worker.stop() }
+                throw ScenarioError(missing)
+            }
+            _ = started
         } catch {
+            await serverProcess.stop()
             await provider.stop()
             throw error
         }
-        var target = resources
-        target.serverPID = serverProcess.pid
-        let executor = CellExecutor(
+        var resourceTarget = resources
+        resourceTarget.serverPID = serverProcess.process?.pid
+        var executor = CellExecutor(
             baseURL: server.baseURL,
             providerURL: "http://127.0.0.1:\(spec.ports.provider)",
             grantOperator: { phone in try await server.grantOperator(phone) },
             status: progress.status,
             search: spec.search,
-            resources: target
+            resources: resourceTarget
         )
+        executor.faults = faults
+        executor.faultTarget = faults.isEmpty ? nil : target
+        executor.drainDeadline = .seconds(spec.options.double("drainSeconds", default: 90))
         let measurement = await executor.execute(scenario, options: spec.options, cell: &report)
         progress.status.begin("stop", recorder: nil, operation: "", expected: .seconds(2))
+        for worker in workers.workers { await worker.stop() }
         let serverExit = await serverProcess.stop()
         await provider.stop()
         if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {

@@ -34,6 +34,8 @@ public struct CellReport: Codable, Sendable {
     public var resources: ResourceUsage?
     /// Set when the cell searched for its capacity: the answer and every step.
     public var capacity: Capacity?
+    /// Faults played during the measured phase, their effect, and the loss check.
+    public var faults: FaultsReport?
     /// The Redis key prefix and PostgreSQL database the cell ran in (isolated cells).
     public var isolation: [String: String]?
     public var notes: [String]

@@ -19,6 +19,9 @@ public struct ScenarioContext: Sendable {
     public var onMeasureStart: @Sendable () async -> Void = {}
     /// Measures the same window on both sides and runs the steps (fixed or a capacity search).
     public var coordinator: MeasurementCoordinator?
+    /// When set (runs with faults, or the `checkLoss` option), workloads note every OTP request
+    /// the server accepted and every transition it committed, for the loss check.
+    public var ledger: CommitLedger?
 
     public init(
         baseURL: String,
