@@ -31,6 +31,8 @@ public struct CellMeasurement: Sendable {
 /// start and end; the cell's report takes the chosen step's window.
 public struct CellExecutor: Sendable {
     public var baseURL: String
+    /// Every server instance of the cell, `baseURL` first (users are spread over them).
+    public var baseURLs: [String]
     public var providerURL: String
     public var grantOperator: OperatorGranter
     public var status: LiveStatus
@@ -56,6 +58,7 @@ public struct CellExecutor: Sendable {
         resources: ResourceSampler.Target? = nil
     ) {
         self.baseURL = baseURL
+        self.baseURLs = [baseURL]
         self.providerURL = providerURL
         self.grantOperator = grantOperator
         self.status = status
@@ -68,15 +71,17 @@ public struct CellExecutor: Sendable {
         let load = cell.load
         let peakRate = search.map { $0.maxRate < 100_000 ? $0.maxRate : 2000 } ?? load.rate
         let connections = min(1024, max(64, Int(peakRate * 2)))
-        let api = APIClient(baseURL: baseURL, connections: connections, timeout: .milliseconds(Int64(requestTimeout.seconds * 1000)))
+        let urls = baseURLs.isEmpty ? [baseURL] : baseURLs
+        let apis = urls.map { APIClient(baseURL: $0, connections: connections, timeout: .milliseconds(Int64(requestTimeout.seconds * 1000))) }
+        let api = apis[0]
         let providerAPI = APIClient(baseURL: providerURL, connections: 16)
-        let metricsAPI = APIClient(baseURL: baseURL, connections: 2, timeout: .seconds(5))
-        let scraper = MetricsScraper(api: metricsAPI)
+        let metricsAPIs = urls.map { APIClient(baseURL: $0, connections: 2, timeout: .seconds(5)) }
+        let scraper = MetricsScraper(apis: metricsAPIs)
         let sampler = resources.map { ResourceSampler(target: $0) }
         let coordinator = MeasurementCoordinator(
             search: search,
             load: load,
-            api: api,
+            apis: apis,
             scraper: scraper,
             sampler: sampler,
             keepsTimelines: !faults.isEmpty
@@ -94,6 +99,7 @@ public struct CellExecutor: Sendable {
             phones: phones
         )
         context.coordinator = coordinator
+        context.router = InstanceRouter(baseURLs: urls, apis: apis)
         context.ledger = ledger
         let (measureStarts, measureStarted) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
         context.onMeasureStart = { _ = measureStarted.yield(.now) }
@@ -157,9 +163,9 @@ public struct CellExecutor: Sendable {
             cell.checks["no_loss"] = loss.loss == 0
         }
         sampler?.close()
-        await api.shutdown()
+        for api in apis { await api.shutdown() }
         await providerAPI.shutdown()
-        await metricsAPI.shutdown()
+        for api in metricsAPIs { await api.shutdown() }
         return measurement
     }
 }

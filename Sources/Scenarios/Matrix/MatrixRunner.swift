@@ -1,5 +1,6 @@
 import Foundation
 import Profiler
+import WireJSON
 
 /// Runs every cell of a matrix: its own PostgreSQL database and Redis namespace
 /// (``CellIsolation``), fresh provider and `exchange-server` per cell, warm-up, the measured
@@ -81,6 +82,7 @@ public struct MatrixRunner: Sendable {
         }
         var runs: [CellRun] = []
         var migrated = isolation != nil
+        let limits = await connectionLimits(isolation: isolation)
         for (order, cell) in cells.enumerated() {
             progress.beginCell(order, label: cell.label + (spec.repeat > 1 ? " #\(cell.repeatIndex + 1)" : ""))
             var report = CellReport(
@@ -94,6 +96,7 @@ public struct MatrixRunner: Sendable {
                 primaryOperation: scenario.primaryOperation
             )
             report.runOrder = order
+            report.topology = cell.topology
             let cellDirectory = cellsDirectory + "/\(cell.index)"
             var measurement = CellMeasurement()
             var services: CellServices?
@@ -106,6 +109,17 @@ public struct MatrixRunner: Sendable {
                     report.isolation = [
                         "database": isolation.databaseName(cell: cell.index), "redisKeyPrefix": isolation.keyPrefix(cell: cell.index),
                     ]
+                }
+                if let limits {
+                    let budget = ConnectionBudget(
+                        config: config,
+                        topology: cell.topology,
+                        primaryMax: limits.primary.max,
+                        primaryReserved: limits.primary.reserved,
+                        replicaMax: limits.replica.max,
+                        replicaReserved: limits.replica.reserved
+                    )
+                    if let refusal = budget.refusal { throw ScenarioError("refused: \(refusal)") }
                 }
                 let owns = spec.owns(faults: cell.faults)
                 if owns.redis || owns.replica {
@@ -142,6 +156,8 @@ public struct MatrixRunner: Sendable {
                 let backends = isolation.flatMap { try? BackendTerminator(admin: $0.admin, database: $0.databaseName(cell: cell.index)) }
                 measurement = try await runCell(
                     server: server,
+                    config: config,
+                    topology: cell.topology,
                     scenario: scenario,
                     report: &report,
                     cellDirectory: cellDirectory,
@@ -162,8 +178,28 @@ public struct MatrixRunner: Sendable {
         return runs.sorted { $0.report.id < $1.report.id }
     }
 
+    /// `max_connections` of the primary and the replica (nil, logged, when they can't be read:
+    /// then cells are not checked against them).
+    private func connectionLimits(
+        isolation: CellIsolation?
+    ) async -> (primary: (max: Int, reserved: Int), replica: (max: Int, reserved: Int))? {
+        let primaryURL = spec.config[path: "db.primary.url"]?.stringValue ?? "postgresql://exchange_app@127.0.0.1:55432/exchange"
+        let replicaURL = spec.config[path: "db.replica.url"]?.stringValue ?? "postgresql://exchange_app@127.0.0.1:55433/exchange"
+        let adminURL = isolation?.adminURL ?? CellIsolation.url(primaryURL, user: "postgres", database: "postgres")
+        do {
+            let primary = try await ConnectionBudget.limits(url: adminURL)
+            let replica = try await ConnectionBudget.limits(url: CellIsolation.url(replicaURL, user: "postgres", database: "postgres"))
+            return (primary, replica)
+        } catch {
+            progress.log("could not read max_connections (cells are not checked against it): \(error)")
+            return nil
+        }
+    }
+
     private func runCell(
         server: ServerInstance,
+        config: JSON,
+        topology: Topology,
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
@@ -179,11 +215,27 @@ public struct MatrixRunner: Sendable {
             settings: spec.provider,
             logPath: cellDirectory + "/provider.log"
         )
-        let serverProcess = RestartableProcess(label: "server #1") { try await server.start(logName: "server.log") }
+        // Instance k listens on ports.server + k with its own config file; all share the cell's
+        // database and Redis namespace. Each is a process the lab may kill and start again.
+        var servers = [server]
+        for index in 1..<max(1, topology.instances) {
+            var instanceConfig = config
+            instanceConfig.set(path: "http.port", to: .int(spec.ports.server + index))
+            let path = cellDirectory + "/config-\(index).json"
+            try writeJSON(instanceConfig, to: path)
+            var instance = ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server + index, logDirectory: cellDirectory)
+            instance.unsetting = server.unsetting
+            servers.append(instance)
+        }
+        let processes = servers.enumerated().map { index, instance in
+            RestartableProcess(label: "server #\(index + 1)") {
+                try await instance.start(logName: index == 0 ? "server.log" : "server-\(index).log")
+            }
+        }
         let workers: CellServices
         let target: LabFaultTarget
         do {
-            let started = try await serverProcess.launch()
+            for process in processes { try await process.launch() }
             workers = try await services.withWorkers(
                 count: spec.separateWorkers(faults: faults),
                 perProcess: spec.config[path: "workers.count"]?.intValue ?? 2,
@@ -195,7 +247,7 @@ public struct MatrixRunner: Sendable {
             target = LabFaultTarget(
                 redis: services.redis,
                 replica: services.replica,
-                servers: [serverProcess],
+                servers: processes,
                 workers: workers.workers,
                 backends: backends
             )
@@ -203,14 +255,14 @@ public struct MatrixRunner: Sendable {
                 for worker in workers.workers { await worker.stop() }
                 throw ScenarioError(missing)
             }
-            _ = started
         } catch {
-            await serverProcess.stop()
+            for process in processes { await process.stop() }
             await provider.stop()
             throw error
         }
         var resourceTarget = resources
-        resourceTarget.serverPID = serverProcess.process?.pid
+        resourceTarget.serverPID = processes[0].process?.pid
+        resourceTarget.otherServerPIDs = processes.dropFirst().compactMap { $0.process?.pid }
         var executor = CellExecutor(
             baseURL: server.baseURL,
             providerURL: "http://127.0.0.1:\(spec.ports.provider)",
@@ -222,15 +274,32 @@ public struct MatrixRunner: Sendable {
         executor.faults = faults
         executor.faultTarget = faults.isEmpty ? nil : target
         executor.drainDeadline = .seconds(spec.options.double("drainSeconds", default: 90))
+        executor.baseURLs = servers.map(\.baseURL)
         let measurement = await executor.execute(scenario, options: spec.options, cell: &report)
+        if servers.count > 1 { report.instances = await instanceShares(servers.map(\.baseURL)) }
         progress.status.begin("stop", recorder: nil, operation: "", expected: .seconds(2))
         for worker in workers.workers { await worker.stop() }
-        let serverExit = await serverProcess.stop()
-        await provider.stop()
-        if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {
-            report.notes.append("exchange-server exited \(serverExit) on SIGTERM")
+        for (index, process) in processes.enumerated() {
+            let serverExit = await process.stop()
+            if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {
+                report.notes.append("exchange-server\(index == 0 ? "" : " \(index)") exited \(serverExit) on SIGTERM")
+            }
         }
+        await provider.stop()
         return measurement
+    }
+
+    /// What each instance served, from one last scrape of each.
+    private func instanceShares(_ urls: [String]) async -> [InstanceShare] {
+        var shares: [InstanceShare] = []
+        for (index, url) in urls.enumerated() {
+            let api = APIClient(baseURL: url, connections: 1, timeout: .seconds(5))
+            if case .success(let scrape) = await MetricsScraper(api: api).scrape() {
+                shares.append(InstanceShare(index: index, url: url, scrape: scrape))
+            }
+            await api.shutdown()
+        }
+        return shares
     }
 }
 

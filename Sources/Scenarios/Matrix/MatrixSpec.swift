@@ -21,6 +21,9 @@ import WireJSON
 /// `own` gives each cell a private Redis and/or streaming replica (implied by the faults that
 /// need one); `workerProcesses` runs queue workers as separate `exchange-server worker`
 /// processes (servers get `workers.count` 0; `worker-kill` implies 1).
+///
+/// Axes named in ``Topology/axisPaths`` (`instances`, `dbRttMs`, `pooler`, …) vary the cell's
+/// topology instead of a server setting; the `topology` object holds their defaults.
 public struct MatrixSpec: Codable, Sendable {
     public struct Axis: Codable, Sendable, Equatable {
         /// Dotted path into the server configuration (docs/design.md §7), e.g. `db.primary.poolSize`.
@@ -34,12 +37,33 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     public struct Ports: Codable, Sendable, Equatable {
+        /// The first server instance; instance `k` listens on `server + k`.
         public var server: Int
         public var provider: Int
+        /// The latency relay to the primary; the replica's relay listens on `relay + 1`.
+        public var relay: Int
+        /// The cell's PgBouncer (cells with `pooler: pgbouncer`).
+        public var pooler: Int
 
-        public init(server: Int = 18080, provider: Int = 18090) {
+        public init(server: Int = 18080, provider: Int = 18090, relay: Int? = nil, pooler: Int? = nil) {
             self.server = server
             self.provider = provider
+            self.relay = relay ?? provider - 20
+            self.pooler = pooler ?? provider - 30
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case server, provider, relay, pooler
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                server: try container.decodeIfPresent(Int.self, forKey: .server) ?? 18080,
+                provider: try container.decodeIfPresent(Int.self, forKey: .provider) ?? 18090,
+                relay: try container.decodeIfPresent(Int.self, forKey: .relay),
+                pooler: try container.decodeIfPresent(Int.self, forKey: .pooler)
+            )
         }
     }
 
@@ -128,6 +152,8 @@ public struct MatrixSpec: Codable, Sendable {
             return [try JSONDecoder().decode(FaultSpec.self, from: data)]
         }
     }
+    /// The topology of cells whose axes don't set it (one instance, no relay, no pooler).
+    public var topology: Topology
 
     public init(
         name: String,
@@ -140,8 +166,10 @@ public struct MatrixSpec: Codable, Sendable {
         selection: SelectionRule = SelectionRule(),
         ports: Ports = Ports(),
         provider: ProviderSettings = ProviderSettings(),
-        search: SearchSpec? = nil
+        search: SearchSpec? = nil,
+        topology: Topology = Topology()
     ) {
+        self.topology = topology
         self.provider = provider
         self.search = search
         self.name = name
@@ -156,7 +184,7 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search, faults, own, workerProcesses
+        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search, faults, own, workerProcesses, topology
     }
 
     public init(from decoder: any Decoder) throws {
@@ -175,6 +203,7 @@ public struct MatrixSpec: Codable, Sendable {
         faults = try container.decodeIfPresent([FaultSpec].self, forKey: .faults) ?? []
         own = try container.decodeIfPresent(OwnedServices.self, forKey: .own) ?? OwnedServices()
         workerProcesses = try container.decodeIfPresent(Int.self, forKey: .workerProcesses) ?? 0
+        topology = try container.decodeIfPresent(Topology.self, forKey: .topology) ?? Topology()
     }
 
     public static func load(path: String) throws -> MatrixSpec {
@@ -201,6 +230,18 @@ public struct MatrixSpec: Codable, Sendable {
             try cell.faults.validate(measuredSeconds: load.duration)
         }
         guard (0...8).contains(workerProcesses) else { throw ScenarioError("workerProcesses must be in 0...8") }
+        try topology.validate()
+        for axis in axes where Topology.axisPaths.contains(axis.path) {
+            for value in axis.values { try topology.setting(axis.path, to: value).validate() }
+        }
+        let mostInstances = cells().map(\.topology.instances).max() ?? 1
+        let serverPorts = ports.server..<(ports.server + mostInstances)
+        for (name, port) in [("provider", ports.provider), ("relay", ports.relay), ("relay + 1", ports.relay + 1), ("pooler", ports.pooler)]
+        where serverPorts.contains(port) {
+            throw ScenarioError(
+                "ports.\(name) (\(port)) falls inside the servers' ports \(serverPorts.lowerBound)…\(serverPorts.upperBound - 1) (\(mostInstances) instances)"
+            )
+        }
     }
 
     /// One planned cell: axis values and the merged configuration (ports and provider URL set).
@@ -212,6 +253,8 @@ public struct MatrixSpec: Codable, Sendable {
         public var repeatIndex: Int
         /// The matrix's faults plus those of a `faults` axis.
         public var faults: [FaultSpec] = []
+        /// Instances, database distance and pooler of this cell.
+        public var topology: Topology = Topology()
     }
 
     /// The cartesian product of the axes, each repeated `repeat` times (repeats adjacent).
@@ -224,9 +267,12 @@ public struct MatrixSpec: Codable, Sendable {
         for combination in combinations {
             var config = self.config
             var cellFaults = faults
+            var topology = self.topology
             for (path, value) in combination {
                 if path == Self.faultsAxis {
                     cellFaults += (try? Self.faults(from: value)) ?? []
+                } else if Topology.axisPaths.contains(path) {
+                    topology = (try? topology.setting(path, to: value)) ?? topology
                 } else {
                     config.set(path: path, to: value)
                 }
@@ -241,7 +287,7 @@ public struct MatrixSpec: Codable, Sendable {
                         let specs = (try? Self.faults(from: value)) ?? []
                         return "fault=" + (specs.isEmpty ? "none" : specs.map(\.description).joined(separator: "+"))
                     }
-                    return "\(path.split(separator: ".").last.map(String.init) ?? path)=\(value)"
+                    return "\(Topology.labelName(path) ?? path.split(separator: ".").last.map(String.init) ?? path)=\(value)"
                 }.joined(separator: " ")
             for repetition in 0..<`repeat` {
                 result.append(
@@ -251,7 +297,8 @@ public struct MatrixSpec: Codable, Sendable {
                         axes: Dictionary(uniqueKeysWithValues: combination),
                         config: config,
                         repeatIndex: repetition,
-                        faults: cellFaults
+                        faults: cellFaults,
+                        topology: topology
                     )
                 )
             }

@@ -11,7 +11,8 @@ import Synchronization
 public final class MeasurementCoordinator: Sendable {
     public let search: SearchSpec?
     let load: LoadSpec
-    let api: APIClient
+    /// The engine's clients (one per server instance), whose connection waits count.
+    let apis: [APIClient]
     let scraper: MetricsScraper
     let sampler: ResourceSampler?
     let clock = ContinuousClock()
@@ -42,10 +43,14 @@ public final class MeasurementCoordinator: Sendable {
     /// Whether registered recorders keep every outcome with its instant (runs with faults).
     public let keepsTimelines: Bool
 
+    public convenience init(search: SearchSpec?, load: LoadSpec, api: APIClient, scraper: MetricsScraper, sampler: ResourceSampler?) {
+        self.init(search: search, load: load, apis: [api], scraper: scraper, sampler: sampler)
+    }
+
     public init(
         search: SearchSpec?,
         load: LoadSpec,
-        api: APIClient,
+        apis: [APIClient],
         scraper: MetricsScraper,
         sampler: ResourceSampler?,
         keepsTimelines: Bool = false
@@ -53,7 +58,7 @@ public final class MeasurementCoordinator: Sendable {
         self.keepsTimelines = keepsTimelines
         self.search = search
         self.load = load
-        self.api = api
+        self.apis = apis
         self.scraper = scraper
         self.sampler = sampler
         let now = ContinuousClock.now
@@ -87,7 +92,7 @@ public final class MeasurementCoordinator: Sendable {
     /// Scrapes, opens the recorders' windows and the resource window.
     public func beginStep(rate: Double) async {
         let before = await scraper.scrape()
-        _ = api.takeConnectionWaits()
+        for api in apis { _ = api.takeConnectionWaits() }
         for recorder in recorders.withLock({ $0 }) { recorder.openWindow() }
         await sampler?.begin()
         window.withLock { $0 = OpenWindow(before: before, started: clock.now, rate: rate) }
@@ -101,7 +106,10 @@ public final class MeasurementCoordinator: Sendable {
         }
         let after = await scraper.scrape()
         let resources = await sampler?.end()
-        let waits = api.takeConnectionWaits()
+        let waits = apis.map { $0.takeConnectionWaits() }.reduce(into: (queued: 0, waits: LatencyHistogram())) { total, part in
+            total.queued += part.queued
+            total.waits.add(part.waits)
+        }
         let open = window.withLock { state -> OpenWindow? in
             let result = state
             state = nil

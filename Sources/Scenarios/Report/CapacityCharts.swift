@@ -53,7 +53,7 @@ enum CapacityCharts {
                 logY: true,
                 xTicks: rateTicks(searched.flatMap { $0.capacity?.steps.map(\.offeredRate) ?? [] })
             )
-            if let poolAxis = searched[0].axes.keys.first(where: { $0.lowercased().hasSuffix("poolsize") }) {
+            if let poolAxis = CellReport.poolAxis(of: searched[0]) {
                 let groups = Dictionary(grouping: searched) { cell in
                     cell.axes.filter { $0.key != poolAxis }.sorted { $0.key < $1.key }
                         .map { "\(ReportCharts.shortName($0.key))=\($0.value)" }.joined(separator: " ")

@@ -10,14 +10,14 @@ public struct DashboardScenario: Scenario {
         let statsRate = context.options.double("statsRate", default: 5)
         let (users, operators) = try await context.signInCast()
         let recorder = Recorder()
-        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: nil)
-        let api = context.api
+        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: nil, router: context.router)
+        let router = context.router
         async let writes = context.measure(recorder: recorder, primary: primaryOperation) { index, scheduled, recorder in
             await driver.run(index: index, scheduled: scheduled, recorder: recorder)
         }
         async let reads = context.measure(rate: statsRate, seedOffset: 7, recorder: recorder, primary: "stats") { index, scheduled, recorder in
             let reader = operators[index % operators.count]
-            let answer = await api.get("/api/stats", token: reader.token)
+            let answer = await router.api(arrival: index).get("/api/stats", token: reader.token)
             guard answer.isSuccess else {
                 recorder.recordError("stats", code: answer.errorCode ?? "bad_response", latency: ContinuousClock.now - scheduled)
                 return

@@ -23,9 +23,16 @@ public struct ExchangeFlowScenario: Scenario {
         let extraNotes = await beforeLoad()
         let recorder = Recorder()
         let tracker = EventTracker(recorder: recorder)
-        let observers = observe ? ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker) : nil
+        let observers = observe ? ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker, router: context.router) : nil
         context.ledger?.syncToken = operators.first?.token
-        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: observers, ledger: context.ledger)
+        let driver = FlowDriver(
+            api: context.api,
+            users: users,
+            operators: operators,
+            observers: observers,
+            router: context.router,
+            ledger: context.ledger
+        )
         let measureLoad: @Sendable () async -> OpenLoopRunner.Outcome = {
             async let sideLoads = SideLoads(context: context, operators: operators).run(recorder: recorder)
             let outcome = await context.measure(recorder: recorder, primary: "create_request") { index, scheduled, recorder in

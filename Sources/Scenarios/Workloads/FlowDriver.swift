@@ -4,6 +4,8 @@ import Synchronization
 /// completes it; optionally the owner watches it over WebSocket.
 final class FlowDriver: Sendable {
     let api: APIClient
+    /// Where each user's requests go (one instance: `api`).
+    let router: InstanceRouter
     let users: [Session]
     let operators: [Session]
     /// Present when owners watch their requests.
@@ -21,10 +23,12 @@ final class FlowDriver: Sendable {
         operators: [Session],
         observers: ObserverPool?,
         steps: [String] = ["claim", "start", "complete"],
+        router: InstanceRouter? = nil,
         ledger: CommitLedger? = nil
     ) {
         self.ledger = ledger
         self.api = api
+        self.router = router ?? InstanceRouter(baseURLs: [""], apis: [api])
         self.users = users
         self.operators = operators
         self.observers = observers
@@ -33,7 +37,9 @@ final class FlowDriver: Sendable {
 
     func run(index: Int, scheduled: ContinuousClock.Instant, recorder: Recorder) async {
         let clock = ContinuousClock()
-        let user = users[index % users.count]
+        let position = index % users.count
+        let user = users[position]
+        let api = router.api(user: position)
         guard let request = await Self.createRequest(api: api, user: user, index: index, scheduled: scheduled, recorder: recorder) else { return }
         ledger?.committed(requestID: request.id, seq: request.lastSeq ?? 1, status: request.status)
         if let observers {

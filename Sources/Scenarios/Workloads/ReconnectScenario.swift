@@ -12,8 +12,8 @@ public struct ReconnectScenario: Scenario {
         let downtime = Duration.milliseconds(Int64(context.options.double("downtimeMs", default: 300)))
         let recorder = Recorder()
         let tracker = EventTracker(recorder: recorder)
-        let observers = ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker)
-        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: observers)
+        let observers = ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker, router: context.router)
+        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: observers, router: context.router)
         let load = context.load
         let outcome = try await observers.withConnections(users: users) {
             async let flow = context.measure(recorder: recorder, primary: primaryOperation) { index, scheduled, recorder in

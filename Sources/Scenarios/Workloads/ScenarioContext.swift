@@ -22,6 +22,8 @@ public struct ScenarioContext: Sendable {
     /// When set (runs with faults, or the `checkLoss` option), workloads note every OTP request
     /// the server accepted and every transition it committed, for the loss check.
     public var ledger: CommitLedger?
+    /// The server instances of the cell (one: `baseURL` and `api`).
+    public var router: InstanceRouter
 
     public init(
         baseURL: String,
@@ -43,6 +45,7 @@ public struct ScenarioContext: Sendable {
         self.status = status
         self.phones = phones
         self.logger = logger
+        self.router = InstanceRouter(baseURLs: [baseURL], apis: [api])
     }
 
     var signIn: SignIn { SignIn(api: api, provider: provider) }

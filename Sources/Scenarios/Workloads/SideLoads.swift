@@ -17,12 +17,12 @@ struct SideLoads: Sendable {
 
     /// `POST /api/auth/otp` for a fresh phone per arrival (`request_otp`); accepted ones go to the ledger.
     func requestCodes(rate: Double, recorder: Recorder) async {
-        let api = context.api
+        let router = context.router
         let phones = context.phones
         let ledger = context.ledger
         _ = await context.measure(rate: rate, seedOffset: 11, recorder: recorder, primary: "request_otp") { index, scheduled, recorder in
             let phone = phones.phone("user", Self.otpPhoneOffset + index % Self.otpPhoneOffset)
-            let answer = await api.post("/api/auth/otp", json: OTPBody(phone: phone))
+            let answer = await router.api(arrival: index).post("/api/auth/otp", json: OTPBody(phone: phone))
             guard answer.isSuccess else {
                 recorder.recordError("request_otp", code: answer.errorCode ?? "bad_response", latency: ContinuousClock.now - scheduled)
                 return
@@ -34,10 +34,10 @@ struct SideLoads: Sendable {
 
     /// `GET /api/stats` by operators (`stats`).
     func readStats(rate: Double, recorder: Recorder) async {
-        let api = context.api
+        let router = context.router
         let operators = self.operators
         _ = await context.measure(rate: rate, seedOffset: 13, recorder: recorder, primary: "stats") { index, scheduled, recorder in
-            let answer = await api.get("/api/stats", token: operators[index % operators.count].token)
+            let answer = await router.api(arrival: index).get("/api/stats", token: operators[index % operators.count].token)
             guard answer.isSuccess else {
                 recorder.recordError("stats", code: answer.errorCode ?? "bad_response", latency: ContinuousClock.now - scheduled)
                 return
