@@ -196,6 +196,8 @@ public struct MatrixRunner: Sendable {
         }
     }
 
+    /// Starts the cell's relays and PgBouncer when its topology asks for them (the servers'
+    /// config then points at them), runs the cell, and stops them.
     private func runCell(
         server: ServerInstance,
         config: JSON,
@@ -207,6 +209,57 @@ public struct MatrixRunner: Sendable {
         services: CellServices,
         backends: BackendTerminator?,
         faults: [FaultSpec]
+    ) async throws -> CellMeasurement {
+        guard topology.relayed || topology.pooler != .none else {
+            return try await runServers(
+                server: server,
+                config: config,
+                topology: topology,
+                scenario: scenario,
+                report: &report,
+                cellDirectory: cellDirectory,
+                resources: resources
+            )
+        }
+        progress.status.begin("start relay / pooler", recorder: nil, operation: "", expected: .seconds(2))
+        let network = try await CellNetwork.start(
+            topology: topology,
+            config: config,
+            ports: spec.ports,
+            directory: cellDirectory,
+            scenariosExecutable: providerExecutable
+        )
+        var target = resources
+        target.helperPIDs = network.helperPIDs
+        let measurement: CellMeasurement
+        do {
+            report.config = network.config
+            try writeJSON(network.config, to: server.configPath)
+            measurement = try await runServers(
+                server: server,
+                config: network.config,
+                topology: topology,
+                scenario: scenario,
+                report: &report,
+                cellDirectory: cellDirectory,
+                resources: target
+            )
+        } catch {
+            await network.stop()
+            throw error
+        }
+        await network.stop()
+        return measurement
+    }
+
+    private func runServers(
+        server: ServerInstance,
+        config: JSON,
+        topology: Topology,
+        scenario: any Scenario,
+        report: inout CellReport,
+        cellDirectory: String,
+        resources: ResourceSampler.Target
     ) async throws -> CellMeasurement {
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
