@@ -218,7 +218,10 @@ public struct MatrixRunner: Sendable {
                 scenario: scenario,
                 report: &report,
                 cellDirectory: cellDirectory,
-                resources: resources
+                resources: resources,
+                services: services,
+                backends: backends,
+                faults: faults
             )
         }
         progress.status.begin("start relay / pooler", recorder: nil, operation: "", expected: .seconds(2))
@@ -242,7 +245,10 @@ public struct MatrixRunner: Sendable {
                 scenario: scenario,
                 report: &report,
                 cellDirectory: cellDirectory,
-                resources: target
+                resources: target,
+                services: services,
+                backends: backends,
+                faults: faults
             )
         } catch {
             await network.stop()
@@ -259,7 +265,10 @@ public struct MatrixRunner: Sendable {
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
-        resources: ResourceSampler.Target
+        resources: ResourceSampler.Target,
+        services: CellServices,
+        backends: BackendTerminator?,
+        faults: [FaultSpec]
     ) async throws -> CellMeasurement {
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
