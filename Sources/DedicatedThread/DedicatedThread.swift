@@ -51,15 +51,18 @@ private final class Inbox: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
         var head = 0
-        var stopped = false
     }
 
     private let state = Mutex(State())
+    /// Outside the lock: `stop` runs from the owner's deinit, which a job's closure can trigger
+    /// while this inbox is busy (its lock held, or the inbox itself being torn down), so it
+    /// must never lock.
+    private let stopped = Atomic<Bool>(false)
     private let wakeup = DispatchSemaphore(value: 0)
 
     func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         let accepted = state.withLock { s -> Bool in
-            guard !s.stopped else { return false }
+            guard !stopped.load(ordering: .acquiring) else { return false }
             s.jobs.append(job)
             return true
         }
@@ -68,7 +71,7 @@ private final class Inbox: Sendable {
     }
 
     func stop() {
-        state.withLock { $0.stopped = true }
+        stopped.store(true, ordering: .releasing)
         wakeup.signal()
     }
 
@@ -85,7 +88,11 @@ private final class Inbox: Sendable {
                 s.head += 1
                 var finished: [@Sendable () -> Void] = []
                 if s.head > 64, s.head * 2 > s.jobs.count {
-                    finished = Array(s.jobs[..<s.head])
+                    // A copy, never a view: `Array(slice)` of the whole buffer shares it, and a
+                    // `submit` growing a shared buffer under the lock would then drop the last
+                    // reference to these jobs (and their owner) inside the lock once this
+                    // thread has released `finished`.
+                    finished = s.jobs[..<s.head].map { $0 }
                     s.jobs.removeFirst(s.head)
                     s.head = 0
                 }
@@ -94,7 +101,7 @@ private final class Inbox: Sendable {
             _ = consume finished
             if let next {
                 next()
-            } else if state.withLock({ $0.stopped }) {
+            } else if stopped.load(ordering: .acquiring) {
                 // Drop finished jobs: their closures may hold the thread's owner. Released
                 // outside the lock, since releasing the owner may stop this very inbox.
                 var finished = state.withLock { s -> [@Sendable () -> Void] in
