@@ -5,24 +5,10 @@ public struct LabFaultTarget: FaultTarget {
     public var redis: PrivateRedis?
     public var replica: PrivateReplica?
     /// Server instances; `server-kill` kills the first.
-    public var servers: [RestartableProcess]
+    public var servers: [RestartableProcess] = []
     /// Separate `exchange-server worker` processes; `worker-kill` kills the first.
-    public var workers: [RestartableProcess]
+    public var workers: [RestartableProcess] = []
     public var backends: BackendTerminator?
-
-    public init(
-        redis: PrivateRedis? = nil,
-        replica: PrivateReplica? = nil,
-        servers: [RestartableProcess] = [],
-        workers: [RestartableProcess] = [],
-        backends: BackendTerminator? = nil
-    ) {
-        self.redis = redis
-        self.replica = replica
-        self.servers = servers
-        self.workers = workers
-        self.backends = backends
-    }
 
     /// Why these kinds can't run against this target (nil when they all can).
     public func missingParts(for kinds: [FaultKind]) -> String? {
