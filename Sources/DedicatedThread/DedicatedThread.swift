@@ -49,7 +49,10 @@ public enum DedicatedThreadError: Error, Sendable {
 /// The job queue shared by the owner and its thread.
 private final class Inbox: Sendable {
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
+        /// Taken jobs leave a `nil` behind: a job's closure (and whatever it holds, possibly
+        /// this thread's owner) is released by the thread after running it, never inside the
+        /// lock — releasing the owner there would stop this inbox from within its own lock.
+        var jobs: [(@Sendable () -> Void)?] = []
         var head = 0
         var stopped = false
     }
@@ -79,6 +82,7 @@ private final class Inbox: Sendable {
             let next = state.withLock { s -> (@Sendable () -> Void)? in
                 guard s.head < s.jobs.count else { return nil }
                 let job = s.jobs[s.head]
+                s.jobs[s.head] = nil
                 s.head += 1
                 if s.head > 64, s.head * 2 > s.jobs.count {
                     s.jobs.removeFirst(s.head)
@@ -91,7 +95,7 @@ private final class Inbox: Sendable {
             } else if state.withLock({ $0.stopped }) {
                 // Drop finished jobs: their closures may hold the thread's owner. Released
                 // outside the lock, since releasing the owner may stop this very inbox.
-                var finished = state.withLock { s -> [@Sendable () -> Void] in
+                var finished = state.withLock { s -> [(@Sendable () -> Void)?] in
                     defer {
                         s.jobs = []
                         s.head = 0
