@@ -48,12 +48,15 @@ public enum DedicatedThreadError: Error, Sendable {
 
 /// The job queue shared by the owner and its thread.
 ///
-/// `stop` never takes the lock: releasing a finished job's closure may free the last
-/// reference to a connection whose deinit stops its own thread's inbox — possibly while a
-/// lock is held further up the stack (a recursive lock would crash the process).
+/// No closure is ever released inside the lock, and `stop` never takes it: releasing a job's
+/// closure may free the last reference to a connection whose deinit stops its own thread's
+/// inbox — possibly while a lock is held further up the stack (a recursive lock would crash
+/// the process).
 private final class Inbox: Sendable {
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
+        /// Taken jobs leave a `nil` behind: a job's closure (and whatever it holds, possibly
+        /// this thread's owner) is released by the thread right after running it.
+        var jobs: [(@Sendable () -> Void)?] = []
         var head = 0
         /// Set by the thread as it exits: from then on `submit` refuses.
         var closed = false
@@ -82,38 +85,34 @@ private final class Inbox: Sendable {
     func drain() {
         while true {
             wakeup.wait()
-            // Finished jobs are compacted under the lock but released after it (see above).
-            let (next, finished) = state.withLock { s -> ((@Sendable () -> Void)?, [@Sendable () -> Void]) in
-                guard s.head < s.jobs.count else { return (nil, []) }
+            let next = state.withLock { s -> (@Sendable () -> Void)? in
+                guard s.head < s.jobs.count else { return nil }
                 let job = s.jobs[s.head]
+                s.jobs[s.head] = nil
                 s.head += 1
-                var finished: [@Sendable () -> Void] = []
                 if s.head > 64, s.head * 2 > s.jobs.count {
-                    finished = Array(s.jobs[..<s.head])
                     s.jobs.removeFirst(s.head)
                     s.head = 0
                 }
-                return (job, finished)
+                return job
             }
-            _ = consume finished
             if let next {
                 next()
                 continue
             }
             guard stopped.load(ordering: .acquiring) else { continue }
-            // Close: jobs accepted while `stop` raced with `submit` still run; every closure
-            // (they may hold the thread's owner) is released outside the lock.
-            let (pending, all) = state.withLock { s -> ([@Sendable () -> Void], [@Sendable () -> Void]) in
+            // Close: jobs accepted while `stop` raced with `submit` still run, and their
+            // closures are released outside the lock.
+            var pending = state.withLock { s -> [(@Sendable () -> Void)?] in
                 s.closed = true
                 defer {
                     s.jobs = []
                     s.head = 0
                 }
-                return (Array(s.jobs[s.head...]), s.jobs)
+                return Array(s.jobs[s.head...])
             }
-            for job in pending { job() }
-            _ = consume pending
-            _ = consume all
+            for job in pending { job?() }
+            pending.removeAll()
             return
         }
     }

@@ -4,7 +4,7 @@ import Logging
 import PostgresClient
 import Server
 
-@main
+/// The entry point (run from `main.swift`).
 struct ExchangeServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-server",

@@ -44,14 +44,17 @@ final class OneShot<T: Sendable>: Sendable {
         if let early { continuation.resume(with: early) }
     }
 
-    /// `true` when this call decided the outcome.
+    /// `true` when this call decided the outcome. `beforeResuming` runs only then, before the
+    /// waiting caller resumes (e.g. to mark the connection broken before the caller can hand it
+    /// back to the pool).
     @discardableResult
-    func resume(_ result: Result<T, Error>) -> Bool {
+    func resume(_ result: Result<T, Error>, beforeResuming: () -> Void = {}) -> Bool {
         let action = state.withLock { s -> (Bool, CheckedContinuation<T, Error>?) in
             guard case .waiting(let continuation) = s else { return (false, nil) }
             s = .finished(continuation == nil ? result : nil)
             return (true, continuation)
         }
+        if action.0 { beforeResuming() }
         action.1?.resume(with: result)
         return action.0
     }

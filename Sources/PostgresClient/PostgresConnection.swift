@@ -7,17 +7,20 @@ import Synchronization
 /// `thread`, so the handle needs no lock and no blocking call reaches the concurrency pool.
 public final class PostgresConnection: @unchecked Sendable {
     // Touched only on `thread`.
-    private var handle: OpaquePointer?
+    var handle: OpaquePointer?
     /// `PGcancel` for this connection, made at connect time; `PQcancel` is safe from any thread.
     private let cancelHandle = Mutex<CancelHandle?>(nil)
-    private var prepared: [PostgresQuery: String] = [:]
+    var prepared: [PostgresQuery: String] = [:]
     private let thread: DedicatedThread
-    private let configuration: PostgresConfiguration
+    let configuration: PostgresConfiguration
     private let onQuery: @Sendable (String, Duration, Bool) -> Void
 
     /// Set once the connection is known to be unusable; the pool discards it on release.
     public var isBroken: Bool { brokenFlag.withLock { $0 } }
     private let brokenFlag = Mutex(false)
+    /// The transaction bookkeeping of ``PostgresPool/transaction(isolation:_:)``: a `BEGIN`
+    /// not yet sent (it travels with the first statement) and whether a transaction is open.
+    let session = Mutex(TransactionSession())
 
     /// Opens a connection and applies the per-connection session settings.
     public static func connect(
@@ -46,22 +49,37 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs a named statement as a prepared statement (prepared once per connection).
+    /// Inside ``PostgresPool/transaction(isolation:_:)``, the first statement carries the
+    /// transaction's `BEGIN` in the same round trip (see ``query(_:_:thenCommit:)``).
     public func query(_ query: PostgresQuery, _ parameters: [(any PostgresBindable)?] = []) async throws -> PostgresRows {
-        let texts = parameters.map { $0?.postgresText }
-        let start = ContinuousClock.now
-        do {
-            let rows = try await bounded(query.name) { [self] in try executePrepared(query, texts) }
-            onQuery(query.name, ContinuousClock.now - start, true)
-            return rows
-        } catch {
-            onQuery(query.name, ContinuousClock.now - start, false)
-            throw error
+        guard let begin = session.withLock({ $0.takePendingBegin() }) else {
+            let texts = parameters.map { $0?.postgresText }
+            return try await timed(query.name) { [self] in try executePrepared(query, texts) }
         }
+        return try await pipelined(begin: begin, query, parameters, thenCommit: false)
     }
 
     /// Runs SQL text without parameters (may hold several statements: migrations, `BEGIN`).
     public func execute(_ sql: String) async throws {
-        _ = try await bounded("sql") { [self] in try executeSimple(sql) }
+        let begin = session.withLock { $0.takePendingBegin() }
+        _ = try await bounded("sql") { [self] in
+            if let begin { try executeSimple(begin) }
+            return try executeSimple(sql)
+        }
+    }
+
+    /// Runs `body` on the thread under the response bound and reports it as `name` to the
+    /// query observer (`db_query_duration_seconds{query}`).
+    func timed<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        do {
+            let value = try await bounded(name, body)
+            onQuery(name, ContinuousClock.now - start, true)
+            return value
+        } catch {
+            onQuery(name, ContinuousClock.now - start, false)
+            throw error
+        }
     }
 
     /// The libpq options in effect (`PQconninfo`), e.g. to check keepalives; no password.
@@ -85,16 +103,14 @@ public final class PostgresConnection: @unchecked Sendable {
     /// the statement is cancelled with `PQcancel`, the connection is marked broken (the pool
     /// discards it on release, freeing the slot) and its thread finishes the call whenever
     /// the server answers, then exits.
-    private func bounded<T: Sendable>(_ statement: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func bounded<T: Sendable>(_ statement: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         guard !isBroken else { throw PostgresError.connectionLost }
         let outcome = OneShot<T>()
         let timeout = configuration.effectiveResponseTimeout
-        let timer = Task { [self] in
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled else { return }
-            if outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon() }
+        let ticket = DeadlineWatchdog.shared.arm(deadline: .now + timeout) { [self] in
+            outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon() }
         }
-        defer { timer.cancel() }
+        defer { DeadlineWatchdog.shared.disarm(ticket) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.attach(continuation)
@@ -102,7 +118,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 if !accepted { _ = outcome.resume(.failure(DedicatedThreadError.stopped)) }
             }
         } onCancel: { [self] in
-            if outcome.resume(.failure(CancellationError())) { abandon() }
+            outcome.resume(.failure(CancellationError())) { abandon() }
         }
     }
 
@@ -163,7 +179,7 @@ public final class PostgresConnection: @unchecked Sendable {
         url + (url.contains("?") ? "&" : "?") + parameter
     }
 
-    private func connectionOrThrow() throws -> OpaquePointer {
+    func connectionOrThrow() throws -> OpaquePointer {
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             markBroken()
             throw PostgresError.connectionLost
@@ -173,6 +189,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func executePrepared(_ query: PostgresQuery, _ parameters: [String?]) throws -> PostgresRows {
         let conn = try connectionOrThrow()
+        defer { noteTransactionStatus(conn) }
         guard configuration.preparedStatements else { return try executeUnnamed(query, parameters, conn) }
         let statement: String
         if let name = prepared[query] {
@@ -183,11 +200,8 @@ public final class PostgresConnection: @unchecked Sendable {
             _ = try consume(result, conn, statement: query.name)
             prepared[query] = statement
         }
-        let cStrings = parameters.map { $0.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
-        let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecPrepared(conn, statement, Int32(parameters.count), buffer.baseAddress, nil, nil, 0)
+        let result = withParameterPointers(parameters) { values in
+            PQexecPrepared(conn, statement, Int32(parameters.count), values, nil, nil, 0)
         }
         return try consume(result, conn, statement: query.name)
     }
@@ -195,11 +209,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Parse, bind and execute as the unnamed statement, in one round trip (no state left on
     /// the server connection).
     private func executeUnnamed(_ query: PostgresQuery, _ parameters: [String?], _ conn: OpaquePointer) throws -> PostgresRows {
-        let cStrings = parameters.map { $0.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
-        let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecParams(conn, query.sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
+        let result = withParameterPointers(parameters) { values in
+            PQexecParams(conn, query.sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         return try consume(result, conn, statement: query.name)
     }
@@ -207,11 +218,12 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     private func executeSimple(_ sql: String) throws -> PostgresRows {
         let conn = try connectionOrThrow()
+        defer { noteTransactionStatus(conn) }
         return try consume(PQexec(conn, sql), conn, statement: "sql")
     }
 
     /// Reads a result into Swift values and frees it; maps failures to `PostgresError`.
-    private func consume(_ result: OpaquePointer?, _ conn: OpaquePointer, statement: String) throws -> PostgresRows {
+    func consume(_ result: OpaquePointer?, _ conn: OpaquePointer, statement: String) throws -> PostgresRows {
         guard let result else {
             if PQstatus(conn) != CONNECTION_OK {
                 markBroken()
@@ -234,7 +246,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private func readRows(_ result: OpaquePointer) -> PostgresRows {
+    func readRows(_ result: OpaquePointer) -> PostgresRows {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }

@@ -110,7 +110,7 @@ public struct OutboxDispatcher: Service {
             let rows = try await connection.query(claim.0, claim.1).rows.map(OutboxRows.Row.init)
             guard !rows.isEmpty else { return 0 }
             try await enqueue(rows)
-            _ = try await connection.query(OutboxRows.markDispatched, [OutboxRows.idArray(rows.map(\.id))])
+            _ = try await connection.query(OutboxRows.markDispatched, [OutboxRows.idArray(rows.map(\.id))], thenCommit: true)
             return rows.count
         }
     }

@@ -40,13 +40,13 @@ public struct RequestStore: Sendable {
     }
 
     /// The request and every event after `afterSeq`, from one snapshot (so `lastSeq` and the
-    /// events agree even while transitions commit).
+    /// events agree even while transitions commit): two round trips, BEGIN + row, events + COMMIT.
     public func sync(id: String, afterSeq: Int) async throws -> (ExchangeRequest, [RequestEvent])? {
         guard UUIDText.isValid(id) else { return nil }
         return try await primary.transaction(isolation: .repeatableReadReadOnly) { connection in
             guard let row = try await connection.query(Self.byID, [id]).first else { return nil }
             let request = try RequestRows.request(row)
-            let events = try await connection.query(Self.eventsAfter, [id, afterSeq]).rows.map(RequestRows.event)
+            let events = try await connection.query(Self.eventsAfter, [id, afterSeq], thenCommit: true).rows.map(RequestRows.event)
             return (request, events)
         }
     }

@@ -4,8 +4,10 @@ import WireJSON
 
 /// The statements of one request transaction: lock, insert, apply. Each write is a single
 /// statement that changes the row, appends the audit event with the next gapless `seq` and
-/// writes the outbox rows (``OutboxWriter``), so a transition costs four round trips
-/// (BEGIN, lock, write, COMMIT) whatever the side effects.
+/// writes the outbox rows (``OutboxWriter``), and it is the transaction's last statement: it
+/// carries the `COMMIT` in its round trip, as the lock carries the `BEGIN`. So a transition
+/// costs two round trips (BEGIN + lock, then write + COMMIT) whatever the side effects, and a
+/// creation one (BEGIN + insert + COMMIT), as measured in docs/performance.md.
 struct RequestTransaction {
     let connection: PostgresConnection
 
@@ -70,7 +72,8 @@ struct RequestTransaction {
         try await connection.query(Self.lock, [id]).first.map(RequestRows.request)
     }
 
-    /// Inserts `draft` as `rule` decided (status `rule.to`, event seq 1 from `rule.from`).
+    /// Inserts `draft` as `rule` decided (status `rule.to`, event seq 1 from `rule.from`), and
+    /// commits.
     func insert(
         _ draft: ExchangeRequest,
         rule: Lifecycle.Rule,
@@ -85,14 +88,15 @@ struct RequestTransaction {
             [
                 draft.id, draft.userId, rule.to.rawValue, draft.fiatCurrency, draft.fiatAmount, draft.cryptoCurrency,
                 Lifecycle.eventName(rule.to), rule.from.rawValue, actor.role.rawValue, data.serialized, OutboxWriter.parameter(outbox),
-            ]
+            ],
+            thenCommit: true
         )
         guard let row = rows.first else { throw PostgresError.decoding(column: "id", reason: "insert returned nothing") }
         let request = try RequestRows.request(row)
         return (request, Self.event(of: request, rule: rule, by: actor, data: data, at: request.createdAt))
     }
 
-    /// Applies `rule` to the locked request `id` by `actor`.
+    /// Applies `rule` to the locked request `id` by `actor`, and commits.
     func apply(
         _ rule: Lifecycle.Rule,
         to id: String,
@@ -108,7 +112,8 @@ struct RequestTransaction {
             [
                 id, rule.to.rawValue, actor.id, rule.from.rawValue, actor.role.rawValue, failReason,
                 data.serialized, OutboxWriter.parameter(outbox), Lifecycle.eventName(rule.to),
-            ]
+            ],
+            thenCommit: true
         )
         guard let row = rows.first else { throw PostgresError.decoding(column: "id", reason: "update returned nothing") }
         let request = try RequestRows.request(row)
