@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenariosTests",
-            dependencies: ["Scenarios", "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient", "WireJSON"]
+            dependencies: ["Scenarios", "Profiler", "ProviderSimulator", "PostgresClient", "RedisClient", "TestSupport", "WireJSON"]
         ),
         .testTarget(
             name: "ProviderSimulatorTests",

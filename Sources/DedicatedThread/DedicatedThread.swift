@@ -47,22 +47,25 @@ public enum DedicatedThreadError: Error, Sendable {
 }
 
 /// The job queue shared by the owner and its thread.
+///
+/// `stop` never takes the lock: releasing a finished job's closure may free the last
+/// reference to a connection whose deinit stops its own thread's inbox — possibly while a
+/// lock is held further up the stack (a recursive lock would crash the process).
 private final class Inbox: Sendable {
     private struct State {
-        /// Taken jobs leave a `nil` behind: a job's closure (and whatever it holds, possibly
-        /// this thread's owner) is released by the thread after running it, never inside the
-        /// lock — releasing the owner there would stop this inbox from within its own lock.
-        var jobs: [(@Sendable () -> Void)?] = []
+        var jobs: [@Sendable () -> Void] = []
         var head = 0
-        var stopped = false
+        /// Set by the thread as it exits: from then on `submit` refuses.
+        var closed = false
     }
 
     private let state = Mutex(State())
+    private let stopped = Atomic<Bool>(false)
     private let wakeup = DispatchSemaphore(value: 0)
 
     func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         let accepted = state.withLock { s -> Bool in
-            guard !s.stopped else { return false }
+            guard !s.closed, !stopped.load(ordering: .acquiring) else { return false }
             s.jobs.append(job)
             return true
         }
@@ -71,7 +74,7 @@ private final class Inbox: Sendable {
     }
 
     func stop() {
-        state.withLock { $0.stopped = true }
+        stopped.store(true, ordering: .releasing)
         wakeup.signal()
     }
 
@@ -79,32 +82,39 @@ private final class Inbox: Sendable {
     func drain() {
         while true {
             wakeup.wait()
-            let next = state.withLock { s -> (@Sendable () -> Void)? in
-                guard s.head < s.jobs.count else { return nil }
+            // Finished jobs are compacted under the lock but released after it (see above).
+            let (next, finished) = state.withLock { s -> ((@Sendable () -> Void)?, [@Sendable () -> Void]) in
+                guard s.head < s.jobs.count else { return (nil, []) }
                 let job = s.jobs[s.head]
-                s.jobs[s.head] = nil
                 s.head += 1
+                var finished: [@Sendable () -> Void] = []
                 if s.head > 64, s.head * 2 > s.jobs.count {
+                    finished = Array(s.jobs[..<s.head])
                     s.jobs.removeFirst(s.head)
                     s.head = 0
                 }
-                return job
+                return (job, finished)
             }
+            _ = consume finished
             if let next {
                 next()
-            } else if state.withLock({ $0.stopped }) {
-                // Drop finished jobs: their closures may hold the thread's owner. Released
-                // outside the lock, since releasing the owner may stop this very inbox.
-                var finished = state.withLock { s -> [(@Sendable () -> Void)?] in
-                    defer {
-                        s.jobs = []
-                        s.head = 0
-                    }
-                    return s.jobs
-                }
-                finished.removeAll()
-                return
+                continue
             }
+            guard stopped.load(ordering: .acquiring) else { continue }
+            // Close: jobs accepted while `stop` raced with `submit` still run; every closure
+            // (they may hold the thread's owner) is released outside the lock.
+            let (pending, all) = state.withLock { s -> ([@Sendable () -> Void], [@Sendable () -> Void]) in
+                s.closed = true
+                defer {
+                    s.jobs = []
+                    s.head = 0
+                }
+                return (Array(s.jobs[s.head...]), s.jobs)
+            }
+            for job in pending { job() }
+            _ = consume pending
+            _ = consume all
+            return
         }
     }
 }

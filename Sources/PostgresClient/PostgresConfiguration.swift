@@ -25,6 +25,12 @@ public struct PostgresConfiguration: Sendable, Equatable {
     /// `nil` means `statementTimeout` + 2 s (the server's own timeout normally fires first;
     /// this covers a server that stopped answering at all).
     public var responseTimeout: Duration?
+    /// Named prepared statements, prepared once per connection (`PQprepare` + `PQexecPrepared`).
+    /// `false` sends every statement unnamed with its parameters in one round trip
+    /// (`PQexecParams`): what a transaction-pooling PgBouncer (before 1.21) needs, since the
+    /// next transaction may run on a server connection that never saw the `PREPARE`.
+    /// Defaults to `true`.
+    public var preparedStatements = true
 
     /// The effective ``responseTimeout``.
     public var effectiveResponseTimeout: Duration { responseTimeout ?? statementTimeout + .seconds(2) }

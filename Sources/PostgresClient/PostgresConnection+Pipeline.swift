@@ -97,6 +97,15 @@ extension PostgresConnection {
             case .sql(let text):
                 sent = PQsendQueryParams(conn, text, 0, nil, nil, nil, nil, 0)
                 expected.append(.step(index, name: "sql"))
+            case .query(let query, let parameters) where !configuration.preparedStatements:
+                // Behind a transaction-pooling PgBouncer: unnamed statements only.
+                let cStrings = parameters.map { $0.flatMap { strdup($0) } }
+                defer { cStrings.forEach { free($0) } }
+                let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
+                sent = pointers.withUnsafeBufferPointer { buffer in
+                    PQsendQueryParams(conn, query.sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
+                }
+                expected.append(.step(index, name: query.name))
             case .query(let query, let parameters):
                 var statement = prepared[query] ?? preparing[query]
                 if statement == nil {

@@ -12,7 +12,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private let cancelHandle = Mutex<CancelHandle?>(nil)
     var prepared: [PostgresQuery: String] = [:]
     private let thread: DedicatedThread
-    private let configuration: PostgresConfiguration
+    let configuration: PostgresConfiguration
     private let onQuery: @Sendable (String, Duration, Bool) -> Void
 
     /// Set once the connection is known to be unusable; the pool discards it on release.
@@ -190,6 +190,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private func executePrepared(_ query: PostgresQuery, _ parameters: [String?]) throws -> PostgresRows {
         let conn = try connectionOrThrow()
         defer { noteTransactionStatus(conn) }
+        guard configuration.preparedStatements else { return try executeUnnamed(query, parameters, conn) }
         let statement: String
         if let name = prepared[query] {
             statement = name
@@ -204,6 +205,18 @@ public final class PostgresConnection: @unchecked Sendable {
         let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
         let result = pointers.withUnsafeBufferPointer { buffer in
             PQexecPrepared(conn, statement, Int32(parameters.count), buffer.baseAddress, nil, nil, 0)
+        }
+        return try consume(result, conn, statement: query.name)
+    }
+
+    /// Parse, bind and execute as the unnamed statement, in one round trip (no state left on
+    /// the server connection).
+    private func executeUnnamed(_ query: PostgresQuery, _ parameters: [String?], _ conn: OpaquePointer) throws -> PostgresRows {
+        let cStrings = parameters.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
+        let result = pointers.withUnsafeBufferPointer { buffer in
+            PQexecParams(conn, query.sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
         }
         return try consume(result, conn, statement: query.name)
     }

@@ -7,6 +7,7 @@ struct ScenariosCommand: AsyncParsableCommand {
         abstract: "Exchange Lab scenario runner and provider simulator.",
         subcommands: [
             ListCommand.self, RunCommand.self, MatrixCommand.self, GateCommand.self, CompareCommand.self, ReportCommand.self, ProviderCommand.self,
+            RelayCommand.self,
         ]
     )
 }

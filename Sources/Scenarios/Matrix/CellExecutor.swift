@@ -31,6 +31,8 @@ public struct CellMeasurement: Sendable {
 /// start and end; the cell's report takes the chosen step's window.
 public struct CellExecutor: Sendable {
     public var baseURL: String
+    /// Every server instance of the cell, `baseURL` first (users are spread over them).
+    public var baseURLs: [String]
     public var providerURL: String
     public var grantOperator: OperatorGranter
     public var status: LiveStatus
@@ -40,6 +42,11 @@ public struct CellExecutor: Sendable {
     public var resources: ResourceSampler.Target?
     /// A request unanswered after this is a `transport_timeout` (recorded with its elapsed time).
     public var requestTimeout: Duration = .seconds(30)
+    /// Faults played during the measured phase, against `faultTarget`.
+    public var faults: [FaultSpec] = []
+    public var faultTarget: (any FaultTarget)?
+    /// How long the loss check waits for the queues to drain.
+    public var drainDeadline: Duration = .seconds(90)
 
     public init(
         baseURL: String,
@@ -51,6 +58,7 @@ public struct CellExecutor: Sendable {
         resources: ResourceSampler.Target? = nil
     ) {
         self.baseURL = baseURL
+        self.baseURLs = [baseURL]
         self.providerURL = providerURL
         self.grantOperator = grantOperator
         self.status = status
@@ -63,12 +71,23 @@ public struct CellExecutor: Sendable {
         let load = cell.load
         let peakRate = search.map { $0.maxRate < 100_000 ? $0.maxRate : 2000 } ?? load.rate
         let connections = min(1024, max(64, Int(peakRate * 2)))
-        let api = APIClient(baseURL: baseURL, connections: connections, timeout: .milliseconds(Int64(requestTimeout.seconds * 1000)))
+        let urls = baseURLs.isEmpty ? [baseURL] : baseURLs
+        let apis = urls.map { APIClient(baseURL: $0, connections: connections, timeout: .milliseconds(Int64(requestTimeout.seconds * 1000))) }
+        let api = apis[0]
         let providerAPI = APIClient(baseURL: providerURL, connections: 16)
-        let metricsAPI = APIClient(baseURL: baseURL, connections: 2, timeout: .seconds(5))
-        let scraper = MetricsScraper(api: metricsAPI)
+        let metricsAPIs = urls.map { APIClient(baseURL: $0, connections: 2, timeout: .seconds(5)) }
+        let scraper = MetricsScraper(apis: metricsAPIs)
         let sampler = resources.map { ResourceSampler(target: $0) }
-        let coordinator = MeasurementCoordinator(search: search, load: load, api: api, scraper: scraper, sampler: sampler)
+        let coordinator = MeasurementCoordinator(
+            search: search,
+            load: load,
+            apis: apis,
+            scraper: scraper,
+            sampler: sampler,
+            keepsTimelines: !faults.isEmpty
+        )
+        let faultRunner = faultTarget.map { FaultRunner(faults: faults, target: $0) }
+        let ledger = !faults.isEmpty || options.bool("checkLoss", default: false) ? CommitLedger() : nil
         var context = ScenarioContext(
             baseURL: baseURL,
             load: load,
@@ -80,14 +99,29 @@ public struct CellExecutor: Sendable {
             phones: phones
         )
         context.coordinator = coordinator
+        context.router = InstanceRouter(baseURLs: urls, apis: apis)
+        context.ledger = ledger
+        let (measureStarts, measureStarted) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        context.onMeasureStart = { _ = measureStarted.yield(.now) }
         let result: Result<ScenarioOutcome, any Error> = await withTaskGroup(of: Void.self) { group in
             group.addTask { await coordinator.runTicker() }
             defer { group.cancelAll() }
+            // Faults start with the measured phase; they all end within it (validated).
+            async let faultsPlayed: Void = {
+                for await start in measureStarts {
+                    await faultRunner?.run(from: start)
+                    break
+                }
+            }()
+            let outcome: Result<ScenarioOutcome, any Error>
             do {
-                return .success(try await scenario.run(context))
+                outcome = .success(try await scenario.run(context))
             } catch {
-                return .failure(error)
+                outcome = .failure(error)
             }
+            measureStarted.finish()
+            await faultsPlayed
+            return outcome
         }
         var measurement = CellMeasurement(intervals: coordinator.intervals, startedAt: coordinator.startedAtEpoch)
         switch result {
@@ -113,10 +147,25 @@ public struct CellExecutor: Sendable {
         case .failure(let error):
             cell.failure = "\(error)"
         }
+        if let faultRunner, let start = faultRunner.measureStart {
+            let outcomes = coordinator.outcomes.map { OutcomePoint($0, origin: start) }
+            cell.faults = FaultsReport(
+                results: FaultAnalysis.analyse(events: faultRunner.events, outcomes: outcomes),
+                loss: nil,
+                measureStartOffset: coordinator.secondsSinceStart(start)
+            )
+        }
+        if let ledger, cell.failure == nil {
+            status.begin("loss check (drain)", recorder: nil, operation: "", expected: .seconds(10))
+            let loss = await LossAudit(api: api, provider: providerAPI, deadline: drainDeadline).run(ledger)
+            if cell.faults == nil { cell.faults = FaultsReport(results: [], loss: nil, measureStartOffset: 0) }
+            cell.faults?.loss = loss
+            cell.checks["no_loss"] = loss.loss == 0
+        }
         sampler?.close()
-        await api.shutdown()
+        for api in apis { await api.shutdown() }
         await providerAPI.shutdown()
-        await metricsAPI.shutdown()
+        for api in metricsAPIs { await api.shutdown() }
         return measurement
     }
 }

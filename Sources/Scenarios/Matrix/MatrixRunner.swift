@@ -1,5 +1,6 @@
 import Foundation
 import Profiler
+import WireJSON
 
 /// Runs every cell of a matrix: its own PostgreSQL database and Redis namespace
 /// (``CellIsolation``), fresh provider and `exchange-server` per cell, warm-up, the measured
@@ -81,6 +82,7 @@ public struct MatrixRunner: Sendable {
         }
         var runs: [CellRun] = []
         var migrated = isolation != nil
+        let limits = await connectionLimits(isolation: isolation)
         for (order, cell) in cells.enumerated() {
             progress.beginCell(order, label: cell.label + (spec.repeat > 1 ? " #\(cell.repeatIndex + 1)" : ""))
             var report = CellReport(
@@ -94,8 +96,10 @@ public struct MatrixRunner: Sendable {
                 primaryOperation: scenario.primaryOperation
             )
             report.runOrder = order
+            report.topology = cell.topology
             let cellDirectory = cellsDirectory + "/\(cell.index)"
             var measurement = CellMeasurement()
+            var services: CellServices?
             do {
                 try FileManager.default.createDirectory(atPath: cellDirectory, withIntermediateDirectories: true)
                 var config = cell.config
@@ -105,11 +109,36 @@ public struct MatrixRunner: Sendable {
                     report.isolation = [
                         "database": isolation.databaseName(cell: cell.index), "redisKeyPrefix": isolation.keyPrefix(cell: cell.index),
                     ]
-                    report.config = config
                 }
+                if let limits {
+                    let budget = ConnectionBudget(
+                        config: config,
+                        topology: cell.topology,
+                        primaryMax: limits.primary.max,
+                        primaryReserved: limits.primary.reserved,
+                        replicaMax: limits.replica.max,
+                        replicaReserved: limits.replica.reserved
+                    )
+                    if let refusal = budget.refusal { throw ScenarioError("refused: \(refusal)") }
+                }
+                let owns = spec.owns(faults: cell.faults)
+                if owns.redis || owns.replica {
+                    progress.status.begin("start the cell's own Redis / replica", recorder: nil, operation: "", expected: .seconds(10))
+                }
+                let owned = try await CellServices.prepare(
+                    owns: owns,
+                    separateWorkers: spec.separateWorkers(faults: cell.faults),
+                    config: &config,
+                    directory: cellDirectory
+                )
+                services = owned
+                if let redis = owned.redis { report.isolation?["redis"] = redis.url }
+                if let replica = owned.replica { report.isolation?["replica"] = "127.0.0.1:\(replica.port)" }
+                report.config = config
                 let configPath = cellDirectory + "/config.json"
                 try writeJSON(config, to: configPath)
-                let server = ServerInstance(binary: serverBinary, configPath: configPath, port: spec.ports.server, logDirectory: cellDirectory)
+                var server = ServerInstance(binary: serverBinary, configPath: configPath, port: spec.ports.server, logDirectory: cellDirectory)
+                server.unsetting.formUnion(owned.ownedEnvironment)
                 if !migrated {
                     progress.status.begin("migrate", recorder: nil, operation: "", expected: .seconds(5))
                     try await server.migrate()
@@ -124,10 +153,23 @@ public struct MatrixRunner: Sendable {
                         ),
                     database: isolation?.databaseName(cell: cell.index)
                 )
-                measurement = try await runCell(server: server, scenario: scenario, report: &report, cellDirectory: cellDirectory, resources: target)
+                let backends = isolation.flatMap { try? BackendTerminator(admin: $0.admin, database: $0.databaseName(cell: cell.index)) }
+                measurement = try await runCell(
+                    server: server,
+                    config: config,
+                    topology: cell.topology,
+                    scenario: scenario,
+                    report: &report,
+                    cellDirectory: cellDirectory,
+                    resources: target,
+                    services: owned,
+                    backends: backends,
+                    faults: cell.faults
+                )
             } catch {
                 report.failure = "\(error)"
             }
+            await services?.stop()
             await isolation?.release(cell: cell.index)
             if let failure = report.failure { progress.log("cell \(cell.index + 1) (\(cell.label)) failed: \(failure)") }
             runs.append(CellRun(report: report, measurement: measurement))
@@ -136,12 +178,97 @@ public struct MatrixRunner: Sendable {
         return runs.sorted { $0.report.id < $1.report.id }
     }
 
+    /// `max_connections` of the primary and the replica (nil, logged, when they can't be read:
+    /// then cells are not checked against them).
+    private func connectionLimits(
+        isolation: CellIsolation?
+    ) async -> (primary: (max: Int, reserved: Int), replica: (max: Int, reserved: Int))? {
+        let primaryURL = spec.config[path: "db.primary.url"]?.stringValue ?? "postgresql://exchange_app@127.0.0.1:55432/exchange"
+        let replicaURL = spec.config[path: "db.replica.url"]?.stringValue ?? "postgresql://exchange_app@127.0.0.1:55433/exchange"
+        let adminURL = isolation?.adminURL ?? CellIsolation.url(primaryURL, user: "postgres", database: "postgres")
+        do {
+            let primary = try await ConnectionBudget.limits(url: adminURL)
+            let replica = try await ConnectionBudget.limits(url: CellIsolation.url(replicaURL, user: "postgres", database: "postgres"))
+            return (primary, replica)
+        } catch {
+            progress.log("could not read max_connections (cells are not checked against it): \(error)")
+            return nil
+        }
+    }
+
+    /// Starts the cell's relays and PgBouncer when its topology asks for them (the servers'
+    /// config then points at them), runs the cell, and stops them.
     private func runCell(
         server: ServerInstance,
+        config: JSON,
+        topology: Topology,
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
-        resources: ResourceSampler.Target
+        resources: ResourceSampler.Target,
+        services: CellServices,
+        backends: BackendTerminator?,
+        faults: [FaultSpec]
+    ) async throws -> CellMeasurement {
+        guard topology.relayed || topology.pooler != .none else {
+            return try await runServers(
+                server: server,
+                config: config,
+                topology: topology,
+                scenario: scenario,
+                report: &report,
+                cellDirectory: cellDirectory,
+                resources: resources,
+                services: services,
+                backends: backends,
+                faults: faults
+            )
+        }
+        progress.status.begin("start relay / pooler", recorder: nil, operation: "", expected: .seconds(2))
+        let network = try await CellNetwork.start(
+            topology: topology,
+            config: config,
+            ports: spec.ports,
+            directory: cellDirectory,
+            scenariosExecutable: providerExecutable
+        )
+        var target = resources
+        target.helperPIDs = network.helperPIDs
+        let measurement: CellMeasurement
+        do {
+            report.config = network.config
+            try writeJSON(network.config, to: server.configPath)
+            measurement = try await runServers(
+                server: server,
+                config: network.config,
+                topology: topology,
+                scenario: scenario,
+                report: &report,
+                cellDirectory: cellDirectory,
+                resources: target,
+                services: services,
+                backends: backends,
+                faults: faults
+            )
+        } catch {
+            await network.stop()
+            throw error
+        }
+        await network.stop()
+        return measurement
+    }
+
+    private func runServers(
+        server: ServerInstance,
+        config: JSON,
+        topology: Topology,
+        scenario: any Scenario,
+        report: inout CellReport,
+        cellDirectory: String,
+        resources: ResourceSampler.Target,
+        services: CellServices,
+        backends: BackendTerminator?,
+        faults: [FaultSpec]
     ) async throws -> CellMeasurement {
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
@@ -150,31 +277,91 @@ public struct MatrixRunner: Sendable {
             settings: spec.provider,
             logPath: cellDirectory + "/provider.log"
         )
-        let serverProcess: ChildProcess
+        // Instance k listens on ports.server + k with its own config file; all share the cell's
+        // database and Redis namespace. Each is a process the lab may kill and start again.
+        var servers = [server]
+        for index in 1..<max(1, topology.instances) {
+            var instanceConfig = config
+            instanceConfig.set(path: "http.port", to: .int(spec.ports.server + index))
+            let path = cellDirectory + "/config-\(index).json"
+            try writeJSON(instanceConfig, to: path)
+            var instance = ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server + index, logDirectory: cellDirectory)
+            instance.unsetting = server.unsetting
+            servers.append(instance)
+        }
+        let processes = servers.enumerated().map { index, instance in
+            RestartableProcess(label: "server #\(index + 1)") {
+                try await instance.start(logName: index == 0 ? "server.log" : "server-\(index).log")
+            }
+        }
+        let workers: CellServices
+        let target: LabFaultTarget
         do {
-            serverProcess = try await server.start(logName: "server.log")
+            for process in processes { try await process.launch() }
+            workers = try await services.withWorkers(
+                count: spec.separateWorkers(faults: faults),
+                perProcess: spec.config[path: "workers.count"]?.intValue ?? 2,
+                binary: serverBinary,
+                configPath: server.configPath,
+                directory: cellDirectory,
+                unsetting: server.unsetting
+            )
+            target = LabFaultTarget(
+                redis: services.redis,
+                replica: services.replica,
+                servers: processes,
+                workers: workers.workers,
+                backends: backends
+            )
+            if !faults.isEmpty, let missing = target.missingParts(for: faults.map(\.kind)) {
+                for worker in workers.workers { await worker.stop() }
+                throw ScenarioError(missing)
+            }
         } catch {
+            for process in processes { await process.stop() }
             await provider.stop()
             throw error
         }
-        var target = resources
-        target.serverPID = serverProcess.pid
-        let executor = CellExecutor(
+        var resourceTarget = resources
+        resourceTarget.serverPID = processes[0].process?.pid
+        resourceTarget.otherServerPIDs = processes.dropFirst().compactMap { $0.process?.pid }
+        var executor = CellExecutor(
             baseURL: server.baseURL,
             providerURL: "http://127.0.0.1:\(spec.ports.provider)",
             grantOperator: { phone in try await server.grantOperator(phone) },
             status: progress.status,
             search: spec.search,
-            resources: target
+            resources: resourceTarget
         )
+        executor.faults = faults
+        executor.faultTarget = faults.isEmpty ? nil : target
+        executor.drainDeadline = .seconds(spec.options.double("drainSeconds", default: 90))
+        executor.baseURLs = servers.map(\.baseURL)
         let measurement = await executor.execute(scenario, options: spec.options, cell: &report)
+        if servers.count > 1 { report.instances = await instanceShares(servers.map(\.baseURL)) }
         progress.status.begin("stop", recorder: nil, operation: "", expected: .seconds(2))
-        let serverExit = await serverProcess.stop()
-        await provider.stop()
-        if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {
-            report.notes.append("exchange-server exited \(serverExit) on SIGTERM")
+        for worker in workers.workers { await worker.stop() }
+        for (index, process) in processes.enumerated() {
+            let serverExit = await process.stop()
+            if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {
+                report.notes.append("exchange-server\(index == 0 ? "" : " \(index)") exited \(serverExit) on SIGTERM")
+            }
         }
+        await provider.stop()
         return measurement
+    }
+
+    /// What each instance served, from one last scrape of each.
+    private func instanceShares(_ urls: [String]) async -> [InstanceShare] {
+        var shares: [InstanceShare] = []
+        for (index, url) in urls.enumerated() {
+            let api = APIClient(baseURL: url, connections: 1, timeout: .seconds(5))
+            if case .success(let scrape) = await MetricsScraper(api: api).scrape() {
+                shares.append(InstanceShare(index: index, url: url, scrape: scrape))
+            }
+            await api.shutdown()
+        }
+        return shares
     }
 }
 

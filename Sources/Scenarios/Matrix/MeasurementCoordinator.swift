@@ -11,7 +11,8 @@ import Synchronization
 public final class MeasurementCoordinator: Sendable {
     public let search: SearchSpec?
     let load: LoadSpec
-    let api: APIClient
+    /// The engine's clients (one per server instance), whose connection waits count.
+    let apis: [APIClient]
     let scraper: MetricsScraper
     let sampler: ResourceSampler?
     let clock = ContinuousClock()
@@ -39,10 +40,25 @@ public final class MeasurementCoordinator: Sendable {
     private let slices = Mutex<[IntervalSlice]>([])
     private let lastTick: Mutex<ContinuousClock.Instant>
 
-    public init(search: SearchSpec?, load: LoadSpec, api: APIClient, scraper: MetricsScraper, sampler: ResourceSampler?) {
+    /// Whether registered recorders keep every outcome with its instant (runs with faults).
+    public let keepsTimelines: Bool
+
+    public convenience init(search: SearchSpec?, load: LoadSpec, api: APIClient, scraper: MetricsScraper, sampler: ResourceSampler?) {
+        self.init(search: search, load: load, apis: [api], scraper: scraper, sampler: sampler)
+    }
+
+    public init(
+        search: SearchSpec?,
+        load: LoadSpec,
+        apis: [APIClient],
+        scraper: MetricsScraper,
+        sampler: ResourceSampler?,
+        keepsTimelines: Bool = false
+    ) {
+        self.keepsTimelines = keepsTimelines
         self.search = search
         self.load = load
-        self.api = api
+        self.apis = apis
         self.scraper = scraper
         self.sampler = sampler
         let now = ContinuousClock.now
@@ -52,6 +68,7 @@ public final class MeasurementCoordinator: Sendable {
 
     /// A load loop's recorder joins the windows and intervals.
     public func register(_ recorder: Recorder) {
+        if keepsTimelines { recorder.keepTimeline() }
         recorders.withLock { list in
             if !list.contains(where: { $0 === recorder }) { list.append(recorder) }
         }
@@ -64,12 +81,18 @@ public final class MeasurementCoordinator: Sendable {
     }
 
     public var steps: [StepRecord] { records.withLock { $0 } }
+
+    /// Every registered recorder's kept outcomes (see ``keepsTimelines``).
+    public var outcomes: [TimedOutcome] { recorders.withLock { $0 }.flatMap(\.timeline) }
+
+    /// Seconds from the cell's start to `instant`.
+    public func secondsSinceStart(_ instant: ContinuousClock.Instant) -> Double { (instant - cellStart).seconds }
     public var intervals: [IntervalSlice] { slices.withLock { $0 } }
 
     /// Scrapes, opens the recorders' windows and the resource window.
     public func beginStep(rate: Double) async {
         let before = await scraper.scrape()
-        _ = api.takeConnectionWaits()
+        for api in apis { _ = api.takeConnectionWaits() }
         for recorder in recorders.withLock({ $0 }) { recorder.openWindow() }
         await sampler?.begin()
         window.withLock { $0 = OpenWindow(before: before, started: clock.now, rate: rate) }
@@ -83,7 +106,10 @@ public final class MeasurementCoordinator: Sendable {
         }
         let after = await scraper.scrape()
         let resources = await sampler?.end()
-        let waits = api.takeConnectionWaits()
+        let waits = apis.map { $0.takeConnectionWaits() }.reduce(into: (queued: 0, waits: LatencyHistogram())) { total, part in
+            total.queued += part.queued
+            total.waits.add(part.waits)
+        }
         let open = window.withLock { state -> OpenWindow? in
             let result = state
             state = nil

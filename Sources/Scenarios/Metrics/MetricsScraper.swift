@@ -1,13 +1,19 @@
 import Dispatch
 import Synchronization
 
-/// Scrapes `GET /metrics` before, periodically during, and after a measured run.
+/// Scrapes `GET /metrics` before, periodically during, and after a measured run. With several
+/// server instances it scrapes each and adds them up (``PrometheusScrape/summed(_:)``), so
+/// the cell's server metrics describe the whole deployment.
 public final class MetricsScraper: Sendable {
-    let api: APIClient
+    let apis: [APIClient]
     private let during = Mutex<[PrometheusScrape]>([])
 
     public init(api: APIClient) {
-        self.api = api
+        self.apis = [api]
+    }
+
+    public init(apis: [APIClient]) {
+        self.apis = apis
     }
 
     /// Families the lab reads (`_bucket`/`_sum`/`_count` included); the rest is skipped unparsed.
@@ -17,6 +23,18 @@ public final class MetricsScraper: Sendable {
     /// of CPU, so it runs on a Dispatch thread, never on the Swift concurrency pool where the
     /// load engine dispatches its arrivals.
     public func scrape() async -> Result<PrometheusScrape, ScenarioError> {
+        var scrapes: [PrometheusScrape] = []
+        for api in apis {
+            switch await scrape(api) {
+            case .success(let scrape): scrapes.append(scrape)
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(scrapes.count == 1 ? scrapes[0] : PrometheusScrape.summed(scrapes))
+    }
+
+    /// Scrapes one instance.
+    func scrape(_ api: APIClient) async -> Result<PrometheusScrape, ScenarioError> {
         let answer = await api.get("/metrics")
         guard answer.isSuccess else {
             return .failure(ScenarioError("GET /metrics answered \(answer.errorCode ?? "?")"))

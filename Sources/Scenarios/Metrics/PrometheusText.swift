@@ -110,3 +110,28 @@ public struct PrometheusScrape: Sendable {
         }
     }
 }
+
+extension PrometheusScrape {
+    /// Several instances' scrapes as one: samples with the same name and labels add up
+    /// (counters, histogram buckets, pool and connection gauges are totals over the instances),
+    /// except the gauges in `maximumFamilies`, which keep the highest value.
+    public static func summed(_ scrapes: [PrometheusScrape], maximumFamilies: Set<String> = ["db_replica_lag_seconds"]) -> PrometheusScrape {
+        var result = PrometheusScrape()
+        var index: [String: Int] = [:]
+        for scrape in scrapes {
+            result.types.merge(scrape.types) { first, _ in first }
+            for sample in scrape.samples {
+                let key = sample.key
+                if let position = index[key] {
+                    let current = result.samples[position].value
+                    result.samples[position].value =
+                        maximumFamilies.contains(sample.name) ? Swift.max(current, sample.value) : current + sample.value
+                } else {
+                    index[key] = result.samples.count
+                    result.samples.append(sample)
+                }
+            }
+        }
+        return result
+    }
+}

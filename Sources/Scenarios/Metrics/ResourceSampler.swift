@@ -12,6 +12,10 @@ public final class ResourceSampler: Sendable {
         public var postgresURL: String?
         public var database: String?
         public var serverPID: Int32?
+        /// The cell's other server instances (their CPU counts as `server` too).
+        public var otherServerPIDs: [Int32] = []
+        /// The cell's latency relays and PgBouncer, by group (`relay`, `pooler`).
+        public var helperPIDs: [Int32: String] = [:]
 
         public init(postgresURL: String? = nil, database: String? = nil, serverPID: Int32? = nil) {
             self.postgresURL = postgresURL
@@ -67,6 +71,8 @@ public final class ResourceSampler: Sendable {
         let backends = await postgresBackends()
         var processes: [(Int32, String)] = [(getpid(), "engine")]
         if let server = target.serverPID { processes.append((server, "server")) }
+        processes += target.otherServerPIDs.map { ($0, "server") }
+        processes += target.helperPIDs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         processes += redisPIDs.map { ($0, "redis") }
         processes += backends.pids.map { ($0, "postgres") }
         // File reads stay off the Swift concurrency pool (the engine dispatches arrivals there).

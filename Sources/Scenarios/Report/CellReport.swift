@@ -34,6 +34,12 @@ public struct CellReport: Codable, Sendable {
     public var resources: ResourceUsage?
     /// Set when the cell searched for its capacity: the answer and every step.
     public var capacity: Capacity?
+    /// Faults played during the measured phase, their effect, and the loss check.
+    public var faults: FaultsReport?
+    /// Instances, database distance and pooler (matrix cells; nil in reports from before).
+    public var topology: Topology?
+    /// Per server instance: its address and what it served (cells with more than one instance).
+    public var instances: [InstanceShare]?
     /// The Redis key prefix and PostgreSQL database the cell ran in (isolated cells).
     public var isolation: [String: String]?
     public var notes: [String]
@@ -119,6 +125,14 @@ public struct CellReport: Codable, Sendable {
     }
 
     public var trustworthy: Bool { engine?.trustworthy ?? false }
+
+    /// The server pool-size axis the knee and the pool charts are drawn over: `db.primary.poolSize`
+    /// when the cell has it, else another `…poolSize` axis — never the pooler's own
+    /// (`pooler.poolSize`, a topology axis).
+    public static func poolAxis(of cell: CellReport) -> String? {
+        if cell.axes["db.primary.poolSize"] != nil { return "db.primary.poolSize" }
+        return cell.axes.keys.sorted().first { $0.lowercased().hasSuffix("poolsize") && !Topology.axisPaths.contains($0) }
+    }
     /// The label, with `#n` for repeats after the first.
     public var displayName: String { repeatIndex > 0 ? "\(label) #\(repeatIndex + 1)" : label }
     public var primary: OperationStats? { operations[primaryOperation] }

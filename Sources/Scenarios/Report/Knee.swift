@@ -17,7 +17,7 @@ public struct Knee: Codable, Sendable, Equatable {
 
     public static func find(cells: [CellReport]) -> [Knee] {
         let searched = cells.filter { $0.failure == nil && $0.capacity != nil }
-        guard let poolAxis = searched.first?.axes.keys.first(where: { $0.lowercased().hasSuffix("poolsize") }) else { return [] }
+        guard let poolAxis = searched.first.flatMap(CellReport.poolAxis(of:)) else { return [] }
         let groups = Dictionary(grouping: searched) { cell in
             cell.axes.filter { $0.key != poolAxis }.sorted { $0.key < $1.key }
                 .map { "\(ReportCharts.shortName($0.key))=\($0.value)" }.joined(separator: " ")

@@ -32,7 +32,7 @@ enum ReportCharts {
             categories: operations,
             series: cells.map { cell in (cellName(cell), operations.map { cell.operations[$0]?.p99Ms ?? 0 }) }
         )
-        if let poolAxis = cells[0].axes.keys.first(where: { $0.lowercased().hasSuffix("poolsize") }) {
+        if let poolAxis = CellReport.poolAxis(of: cells[0]) {
             let groups = Dictionary(grouping: cells) { cell in
                 cell.axes.filter { $0.key != poolAxis }.sorted { $0.key < $1.key }.map { "\(shortName($0.key))=\($0.value)" }.joined(separator: " ")
             }
@@ -122,6 +122,6 @@ enum ReportCharts {
     }
 
     static func shortName(_ path: String) -> String {
-        path.split(separator: ".").last.map(String.init) ?? path
+        Topology.labelName(path) ?? path.split(separator: ".").last.map(String.init) ?? path
     }
 }

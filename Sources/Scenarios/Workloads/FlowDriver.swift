@@ -4,6 +4,8 @@ import Synchronization
 /// completes it; optionally the owner watches it over WebSocket.
 final class FlowDriver: Sendable {
     let api: APIClient
+    /// Where each user's requests go (one instance: `api`).
+    let router: InstanceRouter
     let users: [Session]
     let operators: [Session]
     /// Present when owners watch their requests.
@@ -12,9 +14,21 @@ final class FlowDriver: Sendable {
     let steps: [String]
     /// Final `lastSeq` of each completed request, for loss checks.
     let finalSeqs = Mutex<[String: Int]>([:])
+    /// Notes every committed transition (runs with a loss check).
+    let ledger: CommitLedger?
 
-    init(api: APIClient, users: [Session], operators: [Session], observers: ObserverPool?, steps: [String] = ["claim", "start", "complete"]) {
+    init(
+        api: APIClient,
+        users: [Session],
+        operators: [Session],
+        observers: ObserverPool?,
+        steps: [String] = ["claim", "start", "complete"],
+        router: InstanceRouter? = nil,
+        ledger: CommitLedger? = nil
+    ) {
+        self.ledger = ledger
         self.api = api
+        self.router = router ?? InstanceRouter(baseURLs: [""], apis: [api])
         self.users = users
         self.operators = operators
         self.observers = observers
@@ -23,8 +37,11 @@ final class FlowDriver: Sendable {
 
     func run(index: Int, scheduled: ContinuousClock.Instant, recorder: Recorder) async {
         let clock = ContinuousClock()
-        let user = users[index % users.count]
+        let position = index % users.count
+        let user = users[position]
+        let api = router.api(user: position)
         guard let request = await Self.createRequest(api: api, user: user, index: index, scheduled: scheduled, recorder: recorder) else { return }
+        ledger?.committed(requestID: request.id, seq: request.lastSeq ?? 1, status: request.status)
         if let observers {
             await observers.watch(request: request, owner: user, scheduled: scheduled, recorder: recorder)
         }
@@ -39,7 +56,9 @@ final class FlowDriver: Sendable {
                 return
             }
             recorder.record(step, clock.now - started)
-            lastSeq = answer.decode(ExchangeRequest.self)?.lastSeq ?? lastSeq + 1
+            let moved = answer.decode(ExchangeRequest.self)
+            lastSeq = moved?.lastSeq ?? lastSeq + 1
+            if let moved, let seq = moved.lastSeq { ledger?.committed(requestID: moved.id, seq: seq, status: moved.status) }
         }
         if steps.last == "complete" {
             recorder.record("e2e_completed", clock.now - scheduled)

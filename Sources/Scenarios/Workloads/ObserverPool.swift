@@ -6,13 +6,18 @@ final class ObserverPool: Sendable {
     let baseURL: String
     let api: APIClient
     let tracker: EventTracker
+    /// With several instances, user `u`'s socket goes to `router.observer(user: u)`.
+    let router: InstanceRouter?
     private let streams = Mutex<[String: EventStream]>([:])
     private let watched = Mutex<[String: [String]]>([:])
+    /// The base URL each user's socket connects (and reconnects) to.
+    private let homes = Mutex<[String: String]>([:])
     private let spawned: AsyncStream<EventStream>
     private let spawn: AsyncStream<EventStream>.Continuation
 
-    init(baseURL: String, api: APIClient, tracker: EventTracker) {
+    init(baseURL: String, api: APIClient, tracker: EventTracker, router: InstanceRouter? = nil) {
         self.baseURL = baseURL
+        self.router = router
         self.api = api
         self.tracker = tracker
         (spawned, spawn) = AsyncStream.makeStream(of: EventStream.self)
@@ -21,9 +26,11 @@ final class ObserverPool: Sendable {
     /// Runs a connection per user inside `body`; closes them all when `body` returns.
     func withConnections<T: Sendable>(users: [Session], body: @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for user in users {
+            for (position, user) in users.enumerated() {
                 let tracker = self.tracker
-                let stream = EventStream(baseURL: baseURL, token: user.token) { message, received in
+                let url = router.map { $0.baseURLs[$0.observer(user: position)] } ?? baseURL
+                homes.withLock { $0[user.userId] = url }
+                let stream = EventStream(baseURL: url, token: user.token) { message, received in
                     tracker.handle(message, receivedAt: received)
                 }
                 streams.withLock { $0[user.userId] = stream }
@@ -104,7 +111,8 @@ final class ObserverPool: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let tracker = self.tracker
-        let fresh = EventStream(baseURL: baseURL, token: owner.token) { message, received in
+        let url = homes.withLock { $0[owner.userId] } ?? baseURL
+        let fresh = EventStream(baseURL: url, token: owner.token) { message, received in
             tracker.handle(message, receivedAt: received)
         }
         let old = stream(for: owner)

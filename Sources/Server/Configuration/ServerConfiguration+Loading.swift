@@ -135,6 +135,7 @@ struct ConfigurationField: Sendable {
         .int("db.replica.poolSize", \.db.replica.poolSize, 1...1000),
         .string("db.migrationUrl", \.db.migrationUrl, validate: isPostgresURL),
         .string("db.appRole", \.db.appRole, validate: { $0.isEmpty || ServerConfiguration.isRoleName($0) }),
+        .bool("db.preparedStatements", \.db.preparedStatements),
         .int("db.pool.acquireTimeoutMs", \.db.pool.acquireTimeoutMs, 1...600_000),
         .int("db.pool.statementTimeoutMs", \.db.pool.statementTimeoutMs, 1...3_600_000),
         .choice("db.routing.analytics", \.db.routing.analytics),

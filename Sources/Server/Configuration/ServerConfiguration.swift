@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// The role the migrator grants row access to (`GRANT SELECT, INSERT, UPDATE, DELETE`;
         /// the audit log only `SELECT, INSERT`); empty grants nothing.
         public var appRole = "exchange_app"
+        /// Named prepared statements per connection; `false` when a transaction-pooling
+        /// PgBouncer sits in front of PostgreSQL (docs/tuning.md "Behind PgBouncer").
+        public var preparedStatements = true
         public var pool = PoolTiming()
         public var routing = Routing()
     }

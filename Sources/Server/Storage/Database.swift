@@ -17,14 +17,16 @@ public final class Database: Sendable {
             let acquire = metrics.poolAcquire(name)
             let timeouts = metrics.poolAcquireTimeouts(name)
             metrics.poolMaxConnections(name).set(Double(max(1, settings.poolSize)))
+            var poolConfiguration = PostgresConfiguration(
+                url: settings.url,
+                name: name,
+                poolSize: settings.poolSize,
+                acquireTimeout: .milliseconds(configuration.db.pool.acquireTimeoutMs),
+                statementTimeout: .milliseconds(configuration.db.pool.statementTimeoutMs)
+            )
+            poolConfiguration.preparedStatements = configuration.db.preparedStatements
             return PostgresPool(
-                configuration: PostgresConfiguration(
-                    url: settings.url,
-                    name: name,
-                    poolSize: settings.poolSize,
-                    acquireTimeout: .milliseconds(configuration.db.pool.acquireTimeoutMs),
-                    statementTimeout: .milliseconds(configuration.db.pool.statementTimeoutMs)
-                ),
+                configuration: poolConfiguration,
                 observer: PostgresPoolObserver(
                     acquired: { acquire.record($0) },
                     timedOut: {
