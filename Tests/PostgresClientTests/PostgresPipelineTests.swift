@@ -5,10 +5,10 @@ import Testing
 /// Transactions whose `BEGIN` travels with the first statement and whose `COMMIT` travels with
 /// the last (`query(_:_:thenCommit:)`), against the real PostgreSQL of `scripts/dev-services`.
 @Suite struct PostgresPipelineTests {
-    func makePool() -> PostgresPool {
-        PostgresPool(
-            configuration: PostgresConfiguration(url: PostgresPoolTests.primaryURL, name: "pipe\(UInt32.random(in: 0...UInt32.max))", poolSize: 1)
-        )
+    func makePool(preparedStatements: Bool = true) -> PostgresPool {
+        var configuration = PostgresConfiguration(url: PostgresPoolTests.primaryURL, name: "pipe\(UInt32.random(in: 0...UInt32.max))", poolSize: 1)
+        configuration.preparedStatements = preparedStatements
+        return PostgresPool(configuration: configuration)
     }
 
     /// A scratch table, dropped by `body`'s caller afterwards.
@@ -51,6 +51,21 @@ import Testing
         }
         #expect(next != last)
         // A later statement outside a transaction is not inside an open one.
+        let inside = try await insideTransaction(pool)
+        #expect(inside == false)
+    }
+
+    /// Behind a transaction-pooling PgBouncer (`preparedStatements` off) the pipeline sends
+    /// unnamed statements, still one transaction per pipeline pair.
+    @Test func unnamedStatementsShareOneTransactionToo() async throws {
+        let pool = makePool(preparedStatements: false)
+        defer { pool.close() }
+        let (first, last) = try await pool.transaction { connection in
+            let first = try await connection.query(Self.transactionTime).first!
+            let last = try await connection.query(Self.transactionTime, thenCommit: true).first!
+            return (try first.decode("x", as: Int64.self), try last.decode("x", as: Int64.self))
+        }
+        #expect(first == last)
         let inside = try await insideTransaction(pool)
         #expect(inside == false)
     }
