@@ -74,10 +74,13 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
         }
         result.routes = histogramDeltas(family: "http_server_request_duration_seconds", before: before, after: after, merging: ["status"])
         for family in gaugeFamilies {
-            for sample in after.samples(named: family) {
+            // A gauge the server exports as NaN (e.g. replica lag while the replica is unknown)
+            // has no value to report; JSON could not hold it either.
+            for sample in after.samples(named: family) where sample.value.isFinite {
                 let key = sample.key
-                let beforeValue = before.samples(named: family).first { $0.key == key }?.value ?? sample.value
-                let peak = during.flatMap { $0.samples(named: family) }.filter { $0.key == key }.map(\.value).max() ?? sample.value
+                let beforeValue = before.samples(named: family).first { $0.key == key && $0.value.isFinite }?.value ?? sample.value
+                let peak =
+                    during.flatMap { $0.samples(named: family) }.filter { $0.key == key && $0.value.isFinite }.map(\.value).max() ?? sample.value
                 result.gauges[key] = GaugeSpan(before: beforeValue, after: sample.value, max: Swift.max(peak, sample.value, beforeValue))
             }
         }
