@@ -47,18 +47,25 @@ public enum DedicatedThreadError: Error, Sendable {
 }
 
 /// The job queue shared by the owner and its thread.
+///
+/// `stop` never takes the lock: releasing a finished job's closure may free the last
+/// reference to a connection whose deinit stops its own thread's inbox — possibly while a
+/// lock is held further up the stack (a recursive lock would crash the process).
 private final class Inbox: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
-        var stopped = false
+        var head = 0
+        /// Set by the thread as it exits: from then on `submit` refuses.
+        var closed = false
     }
 
     private let state = Mutex(State())
+    private let stopped = Atomic<Bool>(false)
     private let wakeup = DispatchSemaphore(value: 0)
 
     func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         let accepted = state.withLock { s -> Bool in
-            guard !s.stopped else { return false }
+            guard !s.closed, !stopped.load(ordering: .acquiring) else { return false }
             s.jobs.append(job)
             return true
         }
@@ -67,29 +74,47 @@ private final class Inbox: Sendable {
     }
 
     func stop() {
-        state.withLock { $0.stopped = true }
+        stopped.store(true, ordering: .releasing)
         wakeup.signal()
     }
 
-    /// The thread's loop: takes every queued job at once and runs them in order, outside the
-    /// lock. Nothing is ever released while the lock is held: a finished job may hold the last
-    /// reference to this thread's owner, whose `deinit` calls ``stop()`` — from this very thread.
-    /// Extra wake-ups (one signal per job, plus one for `stop`) find an empty queue.
+    /// The thread's loop: one signal per job, plus one for `stop`.
     func drain() {
         while true {
             wakeup.wait()
-            var batch: [@Sendable () -> Void] = []
-            let stopped = state.withLock { s -> Bool in
-                swap(&batch, &s.jobs)
-                return s.stopped
+            // Finished jobs are compacted under the lock but released after it (see above).
+            let (next, finished) = state.withLock { s -> ((@Sendable () -> Void)?, [@Sendable () -> Void]) in
+                guard s.head < s.jobs.count else { return (nil, []) }
+                let job = s.jobs[s.head]
+                s.head += 1
+                var finished: [@Sendable () -> Void] = []
+                if s.head > 64, s.head * 2 > s.jobs.count {
+                    finished = Array(s.jobs[..<s.head])
+                    s.jobs.removeFirst(s.head)
+                    s.head = 0
+                }
+                return (job, finished)
             }
-            let ranAny = !batch.isEmpty
-            for job in batch { job() }
-            batch.removeAll()
-            if stopped, !ranAny {
-                // Jobs submitted before `stop` were all taken (submit refuses after it).
-                return
+            _ = consume finished
+            if let next {
+                next()
+                continue
             }
+            guard stopped.load(ordering: .acquiring) else { continue }
+            // Close: jobs accepted while `stop` raced with `submit` still run; every closure
+            // (they may hold the thread's owner) is released outside the lock.
+            let (pending, all) = state.withLock { s -> ([@Sendable () -> Void], [@Sendable () -> Void]) in
+                s.closed = true
+                defer {
+                    s.jobs = []
+                    s.head = 0
+                }
+                return (Array(s.jobs[s.head...]), s.jobs)
+            }
+            for job in pending { job() }
+            _ = consume pending
+            _ = consume all
+            return
         }
     }
 }

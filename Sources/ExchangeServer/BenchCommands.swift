@@ -9,8 +9,8 @@ import Server
 /// `scenarios`; these only answer "how many round trips per second".
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Micro-benchmarks of the pool (see scripts/bench-pool, scripts/bench-claim).",
-        subcommands: [BenchPool.self, BenchClaims.self, BenchClaimSQL.self]
+        abstract: "Micro-benchmarks of the pool (see scripts/bench-pool, scripts/bench-claim, scripts/bench-stats).",
+        subcommands: [BenchPool.self, BenchClaims.self, BenchClaimSQL.self, BenchStatsSQL.self]
     )
 }
 

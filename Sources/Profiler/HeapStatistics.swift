@@ -7,6 +7,10 @@ public struct HeapStatistics: Sendable, Equatable {
     public var allocatedBytes: Int
     /// Bytes in physically resident data pages mapped by the allocator (`stats.resident`).
     public var residentBytes: Int
+    /// Bytes in active pages: allocated plus the fragmentation inside those pages (`stats.active`).
+    public var activeBytes: Int = 0
+    /// Bytes of the allocator's own bookkeeping (`stats.metadata`).
+    public var metadataBytes: Int = 0
 
     /// Current numbers, after refreshing jemalloc's cached statistics (`epoch`).
     /// `nil` when the allocator in use isn't jemalloc.
@@ -16,7 +20,12 @@ public struct HeapStatistics: Sendable, Equatable {
         var epochSize = MemoryLayout<UInt64>.size
         guard mallctl("epoch", &epochOut, &epochSize, &epochIn, MemoryLayout<UInt64>.size) == 0 else { return nil }
         guard let allocated = readSize("stats.allocated"), let resident = readSize("stats.resident") else { return nil }
-        return HeapStatistics(allocatedBytes: allocated, residentBytes: resident)
+        return HeapStatistics(
+            allocatedBytes: allocated,
+            residentBytes: resident,
+            activeBytes: readSize("stats.active") ?? 0,
+            metadataBytes: readSize("stats.metadata") ?? 0
+        )
     }
 
     private static func readSize(_ name: String) -> Int? {

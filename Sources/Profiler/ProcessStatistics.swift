@@ -9,6 +9,9 @@ public struct ProcessStatistics: Sendable, Equatable {
     public var openFileDescriptors: Int?
     /// The soft limit on open file descriptors (`RLIMIT_NOFILE`).
     public var maxFileDescriptors: Int?
+    /// Resident set size in bytes (`/proc/self/statm`), heap and everything else; `nil` where
+    /// `/proc` isn't readable.
+    public var residentBytes: Int? = nil
 
     public static func read() -> ProcessStatistics {
         var spec = timespec()
@@ -16,7 +19,15 @@ public struct ProcessStatistics: Sendable, Equatable {
         let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
         var limit = rlimit()
         let max = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < rlim_t(Int.max) ? Int(limit.rlim_cur) : nil
-        return ProcessStatistics(cpuSeconds: cpu, openFileDescriptors: fds, maxFileDescriptors: max)
+        return ProcessStatistics(cpuSeconds: cpu, openFileDescriptors: fds, maxFileDescriptors: max, residentBytes: residentSetSize())
+    }
+
+    /// `/proc/self/statm`'s second field (resident pages) times the page size.
+    static func residentSetSize() -> Int? {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * sysconf(Int32(_SC_PAGESIZE))
     }
 
     /// When the process started, in seconds since the Unix epoch: `/proc/self/stat`'s start

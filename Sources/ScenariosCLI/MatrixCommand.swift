@@ -53,9 +53,20 @@ func resolveServerBinary(_ options: MatrixRunOptions) throws -> String {
 /// Runs a matrix with the live progress line and writes its report; returns it, its directory
 /// and the histograms behind it.
 func runMatrix(spec: MatrixSpec, binary: String, options: MatrixRunOptions) async throws -> (Report, String, [Int: CellMeasurement]) {
-    let directory = try ReportWriter.makeDirectory(root: options.reportsDir, name: spec.name)
-    let progress = ProgressPrinter(status: LiveStatus())
     let seed = options.shuffle ? (options.seed ?? UInt64.random(in: 1...UInt64(UInt32.max))) : nil
+    return try await runMatrix(spec: spec, binary: binary, reportsDir: options.reportsDir, keep: options.keep, shuffleSeed: seed)
+}
+
+/// `runMatrix` with the run options spelled out (for `run --fault`, which runs one lab-managed cell).
+func runMatrix(
+    spec: MatrixSpec,
+    binary: String,
+    reportsDir: String,
+    keep: Bool,
+    shuffleSeed seed: UInt64?
+) async throws -> (Report, String, [Int: CellMeasurement]) {
+    let directory = try ReportWriter.makeDirectory(root: reportsDir, name: spec.name)
+    let progress = ProgressPrinter(status: LiveStatus())
     let cellCount = spec.cells().count
     say(
         "matrix \(spec.name): \(cellCount) cells of \(spec.scenario), ~\(Int(Double(cellCount) * spec.estimatedSecondsPerCell / 60) + 1) min; report: \(directory)"
@@ -68,7 +79,7 @@ func runMatrix(spec: MatrixSpec, binary: String, options: MatrixRunOptions) asyn
         providerExecutable: ServerBinary.currentExecutable(),
         directory: directory,
         progress: progress,
-        options: MatrixRunner.Options(keep: options.keep, shuffleSeed: seed)
+        options: MatrixRunner.Options(keep: keep, shuffleSeed: seed)
     )
     let runs = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await progress.run() }

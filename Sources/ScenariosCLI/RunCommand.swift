@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scenarios
+import WireJSON
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,9 +43,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The server's process id, for its CPU use (default: not measured).")
     var serverPid: Int32?
 
+    @OptionGroup var faultOptions: FaultOptions
+
     func run() async throws {
         guard let scenario = ScenarioRegistry.named(scenario) else {
             throw ValidationError("unknown scenario \(self.scenario); try `scenarios list`")
+        }
+        let faults = try faultOptions.faults()
+        if !faults.isEmpty {
+            try await runWithFaults(scenario: scenario, faults: faults)
+            return
         }
         let options = try loadOptions.options()
         let load = loadOptions.load
@@ -118,6 +126,72 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
+extension RunCommand {
+    /// Faults may hit only what the lab started: the run starts its own setup — a fresh
+    /// database, the server(s), separate workers, a private Redis and replica as the faults
+    /// need — runs the scenario against it like a one-cell matrix, and writes the report.
+    func runWithFaults(scenario: any Scenario, faults: [FaultSpec]) async throws {
+        stopChildrenOnInterrupt()
+        guard let binary = ServerBinary.resolve(serverBinary) else {
+            throw ValidationError("--fault starts its own exchange-server: pass --server-binary (none found)")
+        }
+        let check = Provenance.check(serverBinary: binary)
+        if let problem = check.problem {
+            guard faultOptions.allowStale else {
+                say("refusing to measure: \(problem) — or pass --allow-stale")
+                throw ExitCode(2)
+            }
+            say("warning: \(problem) (--allow-stale)")
+        }
+        var config = JSON.object([])
+        if let serverConfig {
+            config = try JSONDecoder().decode(JSON.self, from: Data(contentsOf: URL(fileURLWithPath: serverConfig)))
+        }
+        var spec = MatrixSpec(
+            name: name ?? scenario.name + "-faults",
+            scenario: scenario.name,
+            load: loadOptions.load,
+            options: try loadOptions.options(),
+            config: config,
+            ports: try Self.freePorts(instances: faultOptions.instances),
+            provider: MatrixSpec.ProviderSettings(latencyMs: faultOptions.providerLatencyMs)
+        )
+        spec.faults = faults
+        spec.own = MatrixSpec.OwnedServices(redis: faultOptions.ownRedis, replica: faultOptions.ownReplica)
+        spec.workerProcesses = faultOptions.workerProcesses
+        spec.topology.instances = faultOptions.instances
+        do {
+            try spec.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        say("run with faults \(faults.map(\.description).joined(separator: ", ")): the lab starts its own setup (--url is not used)")
+        let (report, directory, _) = try await runMatrix(spec: spec, binary: binary, reportsDir: reportsDir, keep: false, shuffleSeed: nil)
+        printSummary(report)
+        say("report: \(directory)/report.md")
+        if report.cells.contains(where: { $0.failure != nil }) { throw ExitCode(2) }
+        if report.cells.contains(where: { ($0.faults?.loss?.loss ?? 0) > 0 }) { throw ExitCode(1) }
+    }
+}
+
+extension RunCommand {
+    /// Free loopback ports for the servers (consecutive), the provider and the topology's helpers.
+    static func freePorts(instances: Int) throws -> MatrixSpec.Ports {
+        for _ in 0..<50 {
+            let server = try freeLoopbackPort()
+            guard server + instances < 65_000 else { continue }
+            let taken = Set(server..<(server + instances))
+            let provider = try freeLoopbackPort()
+            guard !taken.contains(provider) else { continue }
+            var ports = MatrixSpec.Ports(server: server, provider: provider)
+            ports.relay = try freeLoopbackPort()
+            ports.pooler = try freeLoopbackPort()
+            if taken.isDisjoint(with: [ports.relay, ports.relay + 1, ports.pooler]) { return ports }
+        }
+        throw ScenarioError("found no free loopback ports")
+    }
+}
+
 /// A few lines for the terminal after a run.
 func printSummary(_ report: Report) {
     for cell in report.cells {
@@ -139,6 +213,21 @@ func printSummary(_ report: Report) {
         )
         for reason in cell.engine?.reasons ?? [] { say("  ⚠ \(reason)") }
         for (check, passed) in cell.checks.sorted(by: { $0.key < $1.key }) where !passed { say("  ❌ check failed: \(check)") }
+        for result in cell.faults?.results ?? [] {
+            say(
+                "  fault \(result.fault) (\(result.event.error ?? result.event.target)): recovery "
+                    + (result.recoverySeconds.map { String(format: "%.2f s", $0) } ?? "NONE")
+                    + ", \(result.errorCount) errors in its window"
+                    + (result.errors.isEmpty
+                        ? "" : " (" + result.errors.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
+                    + ", p99 during \(result.p99DuringMs.map(formatMillis) ?? "—") vs outside \(result.p99OutsideMs.map(formatMillis) ?? "—")"
+            )
+        }
+        if let loss = cell.faults?.loss {
+            say(
+                "  loss \(loss.loss) of \(loss.expected.filter { $0.key != "analytics" }.values.reduce(0, +)) acknowledged items (analytics missing: \(loss.bestEffortMissing), drained in \(String(format: "%.1f s", loss.drainSeconds)))"
+            )
+        }
     }
     for knee in report.knees ?? [] { say("knee \(knee.group.isEmpty ? "" : knee.group + " ")— \(knee.sentence)") }
     if let best = report.best, report.cells.count > 1 { say("best: \(best.label) — \(best.reason)") }

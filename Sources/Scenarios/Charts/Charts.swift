@@ -2,6 +2,19 @@ import Foundation
 
 /// The chart kinds a report draws, each a complete SVG with title, axes, units and legend.
 public enum Charts {
+    /// A vertical line at `x` with a label (a fault's start or end on a timeline).
+    public struct Marker {
+        public var x: Double
+        public var label: String
+        public var color: String
+
+        public init(x: Double, label: String, color: String = "#c0392b") {
+            self.x = x
+            self.label = label
+            self.color = color
+        }
+    }
+
     public struct Series {
         public var name: String
         public var points: [(x: Double, y: Double)]
@@ -63,7 +76,8 @@ public enum Charts {
         reference: (label: String, value: Double)? = nil,
         logY: Bool = false,
         xTicks: [Double]? = nil,
-        linearX: Bool = false
+        linearX: Bool = false,
+        markers: [Marker] = []
     ) -> String {
         let legend = legendWidth(series.map(\.name))
         let width = 530 + legend
@@ -89,6 +103,11 @@ public enum Charts {
             svg.text(formatNumber(x), x: xPosition(x), y: plot.bottom + 18, size: 11, anchor: .middle)
         }
         svg.text(xLabel + (logX ? " (log scale)" : ""), x: (plot.left + plot.right) / 2, y: height - 18, size: 12, anchor: .middle)
+        for (index, marker) in markers.enumerated() where marker.x >= xMin && marker.x <= xMax {
+            let x = xPosition(marker.x)
+            svg.line(x1: x, y1: plot.top, x2: x, y2: plot.bottom, stroke: marker.color, width: 1.5, dash: "6 3")
+            svg.text(marker.label, x: x + 3, y: plot.top + 12 + Double(index % 2) * 13, size: 10, anchor: .start)
+        }
         for (index, entry) in series.enumerated() {
             let color = chartPalette[index % chartPalette.count]
             let points = entry.points.filter { $0.y > 0 }.sorted { $0.x < $1.x }.map { (xPosition($0.x), yScale.position($0.y)) }

@@ -10,13 +10,7 @@ public enum ArrivalProcess: String, Codable, Sendable, CaseIterable {
 public struct ArrivalSchedule: Sequence, Sendable {
     public var rate: Double
     public var process: ArrivalProcess
-    public var seed: UInt64
-
-    public init(rate: Double, process: ArrivalProcess, seed: UInt64 = 0x5EED) {
-        self.rate = rate
-        self.process = process
-        self.seed = seed
-    }
+    public var seed: UInt64 = 0x5EED
 
     public func makeIterator() -> Iterator {
         Iterator(rate: rate, process: process, generator: SplitMix64(seed: seed))

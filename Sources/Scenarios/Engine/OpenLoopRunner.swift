@@ -10,13 +10,7 @@ import Synchronization
 public struct OpenLoopRunner: Sendable {
     public var schedule: ArrivalSchedule
     public var duration: Duration
-    public var maxInFlight: Int
-
-    public init(schedule: ArrivalSchedule, duration: Duration, maxInFlight: Int = 5_000) {
-        self.schedule = schedule
-        self.duration = duration
-        self.maxInFlight = maxInFlight
-    }
+    public var maxInFlight: Int = 5_000
 
     /// What one run of the loop did.
     public struct Outcome: Sendable {

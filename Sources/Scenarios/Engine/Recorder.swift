@@ -39,6 +39,8 @@ public final class Recorder: Sendable {
         var window: Tally?
         /// The current one-second interval: all outcomes only.
         var interval: [String: LatencyHistogram] = [:]
+        /// Every outcome with its instant, once ``keepTimeline()`` was called (runs with faults).
+        var timeline: [TimedOutcome]?
     }
 
     private let state = Mutex(State())
@@ -55,6 +57,7 @@ public final class Recorder: Sendable {
             state.total.success(operation, micros, at: now)
             state.window?.success(operation, micros, at: now)
             state.interval[operation, default: LatencyHistogram()].record(micros: micros)
+            state.timeline?.append(TimedOutcome(completed: now, operation: operation, code: nil, micros: micros))
         }
     }
 
@@ -62,11 +65,25 @@ public final class Recorder: Sendable {
     /// the all-outcomes histogram.
     public func recordError(_ operation: String, code: String, latency: Duration? = nil) {
         let micros = latency.map { UInt64(max(0, $0.microseconds)) }
+        let now = ContinuousClock.now
         state.withLock { state in
             state.total.failure(operation, code: code, micros: micros)
             state.window?.failure(operation, code: code, micros: micros)
             if let micros { state.interval[operation, default: LatencyHistogram()].record(micros: micros) }
+            state.timeline?.append(TimedOutcome(completed: now, operation: operation, code: code, micros: micros))
         }
+    }
+
+    /// From now on, keep every outcome with the instant it completed (see ``timeline``).
+    public func keepTimeline() {
+        state.withLock { state in
+            if state.timeline == nil { state.timeline = [] }
+        }
+    }
+
+    /// The outcomes kept since ``keepTimeline()``, in the order they were recorded.
+    public var timeline: [TimedOutcome] {
+        state.withLock { $0.timeline ?? [] }
     }
 
     public func increment(_ counter: String, by amount: Int = 1) {

@@ -45,8 +45,24 @@ public struct GateEvaluator: Sendable {
                     Row(cell: ReportCharts.cellName(cell), key: key, threshold: threshold.source, measured: measured, unit: unit, passed: passed)
                 )
             }
+            if let row = Self.lossRow(cell) { rows.append(row) }
         }
         return rows
+    }
+
+    /// Every cell that ran a loss check (runs with faults) must have lost nothing, whatever
+    /// the budget says: acknowledged work that never arrived is a correctness failure.
+    static func lossRow(_ cell: CellReport) -> Row? {
+        guard let faults = cell.faults else { return nil }
+        let loss = faults.loss.map { Double($0.loss) }
+        return Row(
+            cell: ReportCharts.cellName(cell),
+            key: "loss",
+            threshold: "= 0 (always)",
+            measured: loss,
+            unit: "",
+            passed: cell.failure == nil && loss == 0
+        )
     }
 
     func value(key: String, threshold: Threshold, cell: CellReport, histogram: LatencyHistogram?) -> (Double?, String) {

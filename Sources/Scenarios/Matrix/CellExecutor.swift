@@ -42,6 +42,11 @@ public struct CellExecutor: Sendable {
     public var resources: ResourceSampler.Target?
     /// A request unanswered after this is a `transport_timeout` (recorded with its elapsed time).
     public var requestTimeout: Duration = .seconds(30)
+    /// Faults played during the measured phase, against `faultTarget`.
+    public var faults: [FaultSpec] = []
+    public var faultTarget: (any FaultTarget)?
+    /// How long the loss check waits for the queues to drain.
+    public var drainDeadline: Duration = .seconds(90)
 
     public init(
         baseURL: String,
@@ -73,7 +78,16 @@ public struct CellExecutor: Sendable {
         let metricsAPIs = urls.map { APIClient(baseURL: $0, connections: 2, timeout: .seconds(5)) }
         let scraper = MetricsScraper(apis: metricsAPIs)
         let sampler = resources.map { ResourceSampler(target: $0) }
-        let coordinator = MeasurementCoordinator(search: search, load: load, apis: apis, scraper: scraper, sampler: sampler)
+        let coordinator = MeasurementCoordinator(
+            search: search,
+            load: load,
+            apis: apis,
+            scraper: scraper,
+            sampler: sampler,
+            keepsTimelines: !faults.isEmpty
+        )
+        let faultRunner = faultTarget.map { FaultRunner(faults: faults, target: $0) }
+        let ledger = !faults.isEmpty || options.bool("checkLoss", default: false) ? CommitLedger() : nil
         var context = ScenarioContext(
             baseURL: baseURL,
             load: load,
@@ -86,14 +100,28 @@ public struct CellExecutor: Sendable {
         )
         context.coordinator = coordinator
         context.router = InstanceRouter(baseURLs: urls, apis: apis)
+        context.ledger = ledger
+        let (measureStarts, measureStarted) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        context.onMeasureStart = { _ = measureStarted.yield(.now) }
         let result: Result<ScenarioOutcome, any Error> = await withTaskGroup(of: Void.self) { group in
             group.addTask { await coordinator.runTicker() }
             defer { group.cancelAll() }
+            // Faults start with the measured phase; they all end within it (validated).
+            async let faultsPlayed: Void = {
+                for await start in measureStarts {
+                    await faultRunner?.run(from: start)
+                    break
+                }
+            }()
+            let outcome: Result<ScenarioOutcome, any Error>
             do {
-                return .success(try await scenario.run(context))
+                outcome = .success(try await scenario.run(context))
             } catch {
-                return .failure(error)
+                outcome = .failure(error)
             }
+            measureStarted.finish()
+            await faultsPlayed
+            return outcome
         }
         var measurement = CellMeasurement(intervals: coordinator.intervals, startedAt: coordinator.startedAtEpoch)
         switch result {
@@ -118,6 +146,21 @@ public struct CellExecutor: Sendable {
             }
         case .failure(let error):
             cell.failure = "\(error)"
+        }
+        if let faultRunner, let start = faultRunner.measureStart {
+            let outcomes = coordinator.outcomes.map { OutcomePoint($0, origin: start) }
+            cell.faults = FaultsReport(
+                results: FaultAnalysis.analyse(events: faultRunner.events, outcomes: outcomes),
+                loss: nil,
+                measureStartOffset: coordinator.secondsSinceStart(start)
+            )
+        }
+        if let ledger, cell.failure == nil {
+            status.begin("loss check (drain)", recorder: nil, operation: "", expected: .seconds(10))
+            let loss = await LossAudit(api: api, provider: providerAPI, deadline: drainDeadline).run(ledger)
+            if cell.faults == nil { cell.faults = FaultsReport(results: [], loss: nil, measureStartOffset: 0) }
+            cell.faults?.loss = loss
+            cell.checks["no_loss"] = loss.loss == 0
         }
         sampler?.close()
         for api in apis { await api.shutdown() }

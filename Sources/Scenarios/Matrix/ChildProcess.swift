@@ -31,12 +31,27 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // The child starts with no signal blocked and the usual signals at their default action:
+        // a spawning thread of the concurrency pool blocks signals and we ignore SIGTERM/SIGINT
+        // (``ChildRegistry``), and both would otherwise be inherited (a Redis that never sees
+        // the SIGTERM asking it to stop).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
         let environment: [UnsafeMutablePointer<CChar>?] =
             ProcessInfo.processInfo.environment
             .filter { !unsetting.contains($0.key) }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in environment { free(pointer) } }
-        let result = posix_spawn(&child, executable, &fileActions, nil, argv, environment)
+        let result = posix_spawn(&child, executable, &fileActions, &attributes, argv, environment)
         guard result == 0 else {
             throw ScenarioError("could not start \(executable): \(String(cString: strerror(result)))")
         }

@@ -99,6 +99,7 @@ public struct MatrixRunner: Sendable {
             report.topology = cell.topology
             let cellDirectory = cellsDirectory + "/\(cell.index)"
             var measurement = CellMeasurement()
+            var services: CellServices?
             do {
                 try FileManager.default.createDirectory(atPath: cellDirectory, withIntermediateDirectories: true)
                 var config = cell.config
@@ -108,7 +109,6 @@ public struct MatrixRunner: Sendable {
                     report.isolation = [
                         "database": isolation.databaseName(cell: cell.index), "redisKeyPrefix": isolation.keyPrefix(cell: cell.index),
                     ]
-                    report.config = config
                 }
                 if let limits {
                     let budget = ConnectionBudget(
@@ -121,9 +121,24 @@ public struct MatrixRunner: Sendable {
                     )
                     if let refusal = budget.refusal { throw ScenarioError("refused: \(refusal)") }
                 }
+                let owns = spec.owns(faults: cell.faults)
+                if owns.redis || owns.replica {
+                    progress.status.begin("start the cell's own Redis / replica", recorder: nil, operation: "", expected: .seconds(10))
+                }
+                let owned = try await CellServices.prepare(
+                    owns: owns,
+                    separateWorkers: spec.separateWorkers(faults: cell.faults),
+                    config: &config,
+                    directory: cellDirectory
+                )
+                services = owned
+                if let redis = owned.redis { report.isolation?["redis"] = redis.url }
+                if let replica = owned.replica { report.isolation?["replica"] = "127.0.0.1:\(replica.port)" }
+                report.config = config
                 let configPath = cellDirectory + "/config.json"
                 try writeJSON(config, to: configPath)
-                let server = ServerInstance(binary: serverBinary, configPath: configPath, port: spec.ports.server, logDirectory: cellDirectory)
+                var server = ServerInstance(binary: serverBinary, configPath: configPath, port: spec.ports.server, logDirectory: cellDirectory)
+                server.unsetting.formUnion(owned.ownedEnvironment)
                 if !migrated {
                     progress.status.begin("migrate", recorder: nil, operation: "", expected: .seconds(5))
                     try await server.migrate()
@@ -138,6 +153,7 @@ public struct MatrixRunner: Sendable {
                         ),
                     database: isolation?.databaseName(cell: cell.index)
                 )
+                let backends = isolation.flatMap { try? BackendTerminator(admin: $0.admin, database: $0.databaseName(cell: cell.index)) }
                 measurement = try await runCell(
                     server: server,
                     config: config,
@@ -145,11 +161,15 @@ public struct MatrixRunner: Sendable {
                     scenario: scenario,
                     report: &report,
                     cellDirectory: cellDirectory,
-                    resources: target
+                    resources: target,
+                    services: owned,
+                    backends: backends,
+                    faults: cell.faults
                 )
             } catch {
                 report.failure = "\(error)"
             }
+            await services?.stop()
             await isolation?.release(cell: cell.index)
             if let failure = report.failure { progress.log("cell \(cell.index + 1) (\(cell.label)) failed: \(failure)") }
             runs.append(CellRun(report: report, measurement: measurement))
@@ -185,7 +205,10 @@ public struct MatrixRunner: Sendable {
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
-        resources: ResourceSampler.Target
+        resources: ResourceSampler.Target,
+        services: CellServices,
+        backends: BackendTerminator?,
+        faults: [FaultSpec]
     ) async throws -> CellMeasurement {
         guard topology.relayed || topology.pooler != .none else {
             return try await runServers(
@@ -195,7 +218,10 @@ public struct MatrixRunner: Sendable {
                 scenario: scenario,
                 report: &report,
                 cellDirectory: cellDirectory,
-                resources: resources
+                resources: resources,
+                services: services,
+                backends: backends,
+                faults: faults
             )
         }
         progress.status.begin("start relay / pooler", recorder: nil, operation: "", expected: .seconds(2))
@@ -219,7 +245,10 @@ public struct MatrixRunner: Sendable {
                 scenario: scenario,
                 report: &report,
                 cellDirectory: cellDirectory,
-                resources: target
+                resources: target,
+                services: services,
+                backends: backends,
+                faults: faults
             )
         } catch {
             await network.stop()
@@ -236,7 +265,10 @@ public struct MatrixRunner: Sendable {
         scenario: any Scenario,
         report: inout CellReport,
         cellDirectory: String,
-        resources: ResourceSampler.Target
+        resources: ResourceSampler.Target,
+        services: CellServices,
+        backends: BackendTerminator?,
+        faults: [FaultSpec]
     ) async throws -> CellMeasurement {
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
@@ -246,40 +278,69 @@ public struct MatrixRunner: Sendable {
             logPath: cellDirectory + "/provider.log"
         )
         // Instance k listens on ports.server + k with its own config file; all share the cell's
-        // database and Redis namespace.
+        // database and Redis namespace. Each is a process the lab may kill and start again.
         var servers = [server]
         for index in 1..<max(1, topology.instances) {
             var instanceConfig = config
             instanceConfig.set(path: "http.port", to: .int(spec.ports.server + index))
             let path = cellDirectory + "/config-\(index).json"
             try writeJSON(instanceConfig, to: path)
-            servers.append(ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server + index, logDirectory: cellDirectory))
+            var instance = ServerInstance(binary: serverBinary, configPath: path, port: spec.ports.server + index, logDirectory: cellDirectory)
+            instance.unsetting = server.unsetting
+            servers.append(instance)
         }
-        var processes: [ChildProcess] = []
+        let processes = servers.enumerated().map { index, instance in
+            RestartableProcess(label: "server #\(index + 1)") {
+                try await instance.start(logName: index == 0 ? "server.log" : "server-\(index).log")
+            }
+        }
+        let workers: CellServices
+        let target: LabFaultTarget
         do {
-            for (index, instance) in servers.enumerated() {
-                processes.append(try await instance.start(logName: index == 0 ? "server.log" : "server-\(index).log"))
+            for process in processes { try await process.launch() }
+            workers = try await services.withWorkers(
+                count: spec.separateWorkers(faults: faults),
+                perProcess: spec.config[path: "workers.count"]?.intValue ?? 2,
+                binary: serverBinary,
+                configPath: server.configPath,
+                directory: cellDirectory,
+                unsetting: server.unsetting
+            )
+            target = LabFaultTarget(
+                redis: services.redis,
+                replica: services.replica,
+                servers: processes,
+                workers: workers.workers,
+                backends: backends
+            )
+            if !faults.isEmpty, let missing = target.missingParts(for: faults.map(\.kind)) {
+                for worker in workers.workers { await worker.stop() }
+                throw ScenarioError(missing)
             }
         } catch {
             for process in processes { await process.stop() }
             await provider.stop()
             throw error
         }
-        var target = resources
-        target.serverPID = processes[0].pid
-        target.otherServerPIDs = processes.dropFirst().map(\.pid)
+        var resourceTarget = resources
+        resourceTarget.serverPID = processes[0].process?.pid
+        resourceTarget.otherServerPIDs = processes.dropFirst().compactMap { $0.process?.pid }
         var executor = CellExecutor(
             baseURL: server.baseURL,
             providerURL: "http://127.0.0.1:\(spec.ports.provider)",
             grantOperator: { phone in try await server.grantOperator(phone) },
             status: progress.status,
             search: spec.search,
-            resources: target
+            resources: resourceTarget
         )
+        executor.faults = faults
+        executor.faultTarget = faults.isEmpty ? nil : target
+        executor.drainDeadline = .seconds(spec.options.double("drainSeconds", default: 90))
         executor.baseURLs = servers.map(\.baseURL)
         let measurement = await executor.execute(scenario, options: spec.options, cell: &report)
         if servers.count > 1 { report.instances = await instanceShares(servers.map(\.baseURL)) }
         progress.status.begin("stop", recorder: nil, operation: "", expected: .seconds(2))
+        for worker in workers.workers { await worker.stop() }
         for (index, process) in processes.enumerated() {
             let serverExit = await process.stop()
             if let serverExit, serverExit != 0, serverExit != 128 + SIGTERM {

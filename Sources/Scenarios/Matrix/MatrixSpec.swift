@@ -12,8 +12,15 @@ import WireJSON
 ///  "axes": [{"path": "sideEffects.mode", "values": ["sync", "queued"]}],
 ///  "repeat": 1,
 ///  "selection": {"operation": "create_request", "percentile": 99, "ceilingMs": 250},
-///  "ports": {"server": 18080, "provider": 18090}}
+///  "ports": {"server": 18080, "provider": 18090},
+///  "faults": [{"kind": "redis-restart", "at": 20, "duration": 5}],
+///  "own": {"redis": true, "replica": true}, "workerProcesses": 1}
 /// ```
+///
+/// `faults` are played in every cell's measured phase (docs/lab.md "Faults inside runs");
+/// `own` gives each cell a private Redis and/or streaming replica (implied by the faults that
+/// need one); `workerProcesses` runs queue workers as separate `exchange-server worker`
+/// processes (servers get `workers.count` 0; `worker-kill` implies 1).
 ///
 /// Axes named in ``Topology/axisPaths`` (`instances`, `dbRttMs`, `pooler`, …) vary the cell's
 /// topology instead of a server setting; the `topology` object holds their defaults.
@@ -81,6 +88,23 @@ public struct MatrixSpec: Codable, Sendable {
         }
     }
 
+    /// Services a cell gets for itself instead of the shared ones.
+    public struct OwnedServices: Codable, Sendable, Equatable {
+        public var redis: Bool
+        public var replica: Bool
+
+        public init(redis: Bool = false, replica: Bool = false) {
+            self.redis = redis
+            self.replica = replica
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            redis = try container.decodeIfPresent(Bool.self, forKey: .redis) ?? false
+            replica = try container.decodeIfPresent(Bool.self, forKey: .replica) ?? false
+        }
+    }
+
     public var name: String
     public var scenario: String
     public var load: LoadSpec
@@ -95,6 +119,39 @@ public struct MatrixSpec: Codable, Sendable {
     public var provider: ProviderSettings
     /// When set, every cell searches for its capacity instead of running `load.rate` once.
     public var search: SearchSpec?
+    /// Faults played in every cell's measured phase.
+    public var faults: [FaultSpec] = []
+    /// Private Redis / replica per cell (as declared; see ``owns``).
+    public var own: OwnedServices = OwnedServices()
+    /// Separate `exchange-server worker` processes per cell (0: workers run in the servers).
+    public var workerProcesses: Int = 0
+
+    /// What a cell with `faults` owns once the faults' needs are added.
+    public func owns(faults: [FaultSpec]) -> OwnedServices {
+        OwnedServices(
+            redis: own.redis || faults.contains { $0.kind == .redisRestart },
+            replica: own.replica || faults.contains { $0.kind == .replicaStop }
+        )
+    }
+
+    /// Worker processes of a cell with `faults`, once `worker-kill`'s need is added.
+    public func separateWorkers(faults: [FaultSpec]) -> Int {
+        faults.contains { $0.kind == .workerKill } ? max(1, workerProcesses) : workerProcesses
+    }
+
+    /// The axis path whose values are fault lists (one cell per list) rather than configuration.
+    public static let faultsAxis = "faults"
+
+    /// An axis value of `faults`: `"redis-restart@10:5"`, `{"kind": …, "at": …}`, or a list of those.
+    public static func faults(from value: JSON) throws -> [FaultSpec] {
+        switch value {
+        case .string(let text): return [try FaultSpec(parsing: text)]
+        case .array(let items): return try items.flatMap { try faults(from: $0) }
+        default:
+            let data = try JSONEncoder().encode(value)
+            return [try JSONDecoder().decode(FaultSpec.self, from: data)]
+        }
+    }
     /// The topology of cells whose axes don't set it (one instance, no relay, no pooler).
     public var topology: Topology
 
@@ -127,7 +184,7 @@ public struct MatrixSpec: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search, topology
+        case name, scenario, load, options, config, axes, `repeat`, selection, ports, provider, search, faults, own, workerProcesses, topology
     }
 
     public init(from decoder: any Decoder) throws {
@@ -143,6 +200,9 @@ public struct MatrixSpec: Codable, Sendable {
         ports = try container.decodeIfPresent(Ports.self, forKey: .ports) ?? Ports()
         provider = try container.decodeIfPresent(ProviderSettings.self, forKey: .provider) ?? ProviderSettings()
         search = try container.decodeIfPresent(SearchSpec.self, forKey: .search)
+        faults = try container.decodeIfPresent([FaultSpec].self, forKey: .faults) ?? []
+        own = try container.decodeIfPresent(OwnedServices.self, forKey: .own) ?? OwnedServices()
+        workerProcesses = try container.decodeIfPresent(Int.self, forKey: .workerProcesses) ?? 0
         topology = try container.decodeIfPresent(Topology.self, forKey: .topology) ?? Topology()
     }
 
@@ -162,6 +222,14 @@ public struct MatrixSpec: Codable, Sendable {
         for axis in axes where axis.values.isEmpty {
             throw ScenarioError("axis \(axis.path) has no values")
         }
+        for axis in axes where axis.path == Self.faultsAxis {
+            for value in axis.values { _ = try Self.faults(from: value) }
+        }
+        for cell in cells() where !cell.faults.isEmpty {
+            guard search == nil else { throw ScenarioError("faults need a fixed-rate run (no search)") }
+            try cell.faults.validate(measuredSeconds: load.duration)
+        }
+        guard (0...8).contains(workerProcesses) else { throw ScenarioError("workerProcesses must be in 0...8") }
         try topology.validate()
         for axis in axes where Topology.axisPaths.contains(axis.path) {
             for value in axis.values { try topology.setting(axis.path, to: value).validate() }
@@ -183,6 +251,8 @@ public struct MatrixSpec: Codable, Sendable {
         public var axes: [String: JSON]
         public var config: JSON
         public var repeatIndex: Int
+        /// The matrix's faults plus those of a `faults` axis.
+        public var faults: [FaultSpec] = []
         /// Instances, database distance and pooler of this cell.
         public var topology: Topology = Topology()
     }
@@ -196,9 +266,12 @@ public struct MatrixSpec: Codable, Sendable {
         var result: [Cell] = []
         for combination in combinations {
             var config = self.config
+            var cellFaults = faults
             var topology = self.topology
             for (path, value) in combination {
-                if Topology.axisPaths.contains(path) {
+                if path == Self.faultsAxis {
+                    cellFaults += (try? Self.faults(from: value)) ?? []
+                } else if Topology.axisPaths.contains(path) {
                     topology = (try? topology.setting(path, to: value)) ?? topology
                 } else {
                     config.set(path: path, to: value)
@@ -209,8 +282,13 @@ public struct MatrixSpec: Codable, Sendable {
             let label =
                 combination.isEmpty
                 ? scenario
-                : combination.map { "\(Topology.labelName($0.0) ?? $0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\($0.1)" }
-                    .joined(separator: " ")
+                : combination.map { path, value in
+                    if path == Self.faultsAxis {
+                        let specs = (try? Self.faults(from: value)) ?? []
+                        return "fault=" + (specs.isEmpty ? "none" : specs.map(\.description).joined(separator: "+"))
+                    }
+                    return "\(Topology.labelName(path) ?? path.split(separator: ".").last.map(String.init) ?? path)=\(value)"
+                }.joined(separator: " ")
             for repetition in 0..<`repeat` {
                 result.append(
                     Cell(
@@ -219,6 +297,7 @@ public struct MatrixSpec: Codable, Sendable {
                         axes: Dictionary(uniqueKeysWithValues: combination),
                         config: config,
                         repeatIndex: repetition,
+                        faults: cellFaults,
                         topology: topology
                     )
                 )
@@ -229,10 +308,12 @@ public struct MatrixSpec: Codable, Sendable {
 
     /// Rough seconds per cell, for the ETA (start-up, sign-in, warm-up, measurement, drain).
     public var estimatedSecondsPerCell: Double {
-        guard let search else { return 8 + load.warmup + load.duration + 3 }
+        guard let search else { return 8 + load.warmup + load.duration + 3 + (hasFaults ? 20 : 0) }
         // A typical search: ~6 growth steps and the refinements, each step plus its drain.
         return 10 + load.warmup + Double(6 + search.refine) * (search.stepSeconds + 1)
     }
+
+    var hasFaults: Bool { !faults.isEmpty || axes.contains { $0.path == Self.faultsAxis } }
 
     /// `cells()` in a random order drawn from `seed` (so order cannot pose as an effect).
     public func shuffledCells(seed: UInt64) -> [Cell] {

@@ -40,11 +40,22 @@ public final class MeasurementCoordinator: Sendable {
     private let slices = Mutex<[IntervalSlice]>([])
     private let lastTick: Mutex<ContinuousClock.Instant>
 
+    /// Whether registered recorders keep every outcome with its instant (runs with faults).
+    public let keepsTimelines: Bool
+
     public convenience init(search: SearchSpec?, load: LoadSpec, api: APIClient, scraper: MetricsScraper, sampler: ResourceSampler?) {
         self.init(search: search, load: load, apis: [api], scraper: scraper, sampler: sampler)
     }
 
-    public init(search: SearchSpec?, load: LoadSpec, apis: [APIClient], scraper: MetricsScraper, sampler: ResourceSampler?) {
+    public init(
+        search: SearchSpec?,
+        load: LoadSpec,
+        apis: [APIClient],
+        scraper: MetricsScraper,
+        sampler: ResourceSampler?,
+        keepsTimelines: Bool = false
+    ) {
+        self.keepsTimelines = keepsTimelines
         self.search = search
         self.load = load
         self.apis = apis
@@ -57,6 +68,7 @@ public final class MeasurementCoordinator: Sendable {
 
     /// A load loop's recorder joins the windows and intervals.
     public func register(_ recorder: Recorder) {
+        if keepsTimelines { recorder.keepTimeline() }
         recorders.withLock { list in
             if !list.contains(where: { $0 === recorder }) { list.append(recorder) }
         }
@@ -69,6 +81,12 @@ public final class MeasurementCoordinator: Sendable {
     }
 
     public var steps: [StepRecord] { records.withLock { $0 } }
+
+    /// Every registered recorder's kept outcomes (see ``keepsTimelines``).
+    public var outcomes: [TimedOutcome] { recorders.withLock { $0 }.flatMap(\.timeline) }
+
+    /// Seconds from the cell's start to `instant`.
+    public func secondsSinceStart(_ instant: ContinuousClock.Instant) -> Double { (instant - cellStart).seconds }
     public var intervals: [IntervalSlice] { slices.withLock { $0 } }
 
     /// Scrapes, opens the recorders' windows and the resource window.

@@ -14,6 +14,10 @@ public struct ServerInstance: Sendable {
         "EXCHANGE_REDIS_KEY_PREFIX", "EXCHANGE_DB_PRIMARY_URL", "EXCHANGE_DB_REPLICA_URL", "EXCHANGE_HTTP_PORT", "EXCHANGE_PROVIDER_URL",
     ]
 
+    /// What the server's processes must not inherit (``cellOwnedEnvironment`` plus the
+    /// variables of services the cell owns).
+    public var unsetting: Set<String> = ServerInstance.cellOwnedEnvironment
+
     public init(binary: String, configPath: String, port: Int, logDirectory: String) {
         self.binary = binary
         self.configPath = configPath
@@ -28,7 +32,7 @@ public struct ServerInstance: Sendable {
             arguments: ["migrate", "--config", configPath],
             logPath: logDirectory + "/migrate.log",
             timeout: .seconds(120),
-            unsetting: Self.cellOwnedEnvironment
+            unsetting: unsetting
         )
         guard status == 0 else { throw ScenarioError("exchange-server migrate exited \(status) (see \(logDirectory)/migrate.log)") }
     }
@@ -40,7 +44,7 @@ public struct ServerInstance: Sendable {
             arguments: ["grant-operator", phone, "--config", configPath],
             logPath: logDirectory + "/grant-operator.log",
             timeout: .seconds(60),
-            unsetting: Self.cellOwnedEnvironment
+            unsetting: unsetting
         )
         guard status == 0 else {
             throw ScenarioError("exchange-server grant-operator exited \(status) (see \(logDirectory)/grant-operator.log)")
@@ -53,7 +57,7 @@ public struct ServerInstance: Sendable {
             executable: binary,
             arguments: ["serve", "--config", configPath],
             logPath: logDirectory + "/" + logName,
-            unsetting: Self.cellOwnedEnvironment
+            unsetting: unsetting
         )
         switch await pollUntilAnswering(child: child, url: baseURL + "/ready", timeout: readyTimeout) {
         case .ready:

@@ -1,32 +1,16 @@
 /// Who used the CPU during a window, and what PostgreSQL's backends were waiting on.
 public struct ResourceUsage: Codable, Sendable, Equatable {
     /// Cores used on average: `server`, `postgres` (the cell's backends), `redis`, `engine`.
-    public var coresUsed: [String: Double]
+    public var coresUsed: [String: Double] = [:]
     /// Machine-wide busy share of all cores, 0…1, and the share stolen by the hypervisor.
-    public var machineBusy: Double
-    public var machineSteal: Double
-    public var cores: Int
+    public var machineBusy: Double = 0
+    public var machineSteal: Double = 0
+    public var cores: Int = 1
     /// Average number of the cell's backends in each state per sample: `CPU` (active, not
     /// waiting), `Lock:tuple`, `LWLock:WALWrite`, `IO:DataFileRead`, `idle in transaction`, …
-    public var postgresWaits: [String: Double]
+    public var postgresWaits: [String: Double] = [:]
     /// One-second samples taken.
-    public var samples: Int
-
-    public init(
-        coresUsed: [String: Double] = [:],
-        machineBusy: Double = 0,
-        machineSteal: Double = 0,
-        cores: Int = 1,
-        postgresWaits: [String: Double] = [:],
-        samples: Int = 0
-    ) {
-        self.coresUsed = coresUsed
-        self.machineBusy = machineBusy
-        self.machineSteal = machineSteal
-        self.cores = cores
-        self.postgresWaits = postgresWaits
-        self.samples = samples
-    }
+    public var samples: Int = 0
 
     /// The process group using the most CPU.
     public var topConsumer: (name: String, cores: Double)? {

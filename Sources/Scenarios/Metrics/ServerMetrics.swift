@@ -74,8 +74,7 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
         }
         result.routes = histogramDeltas(family: "http_server_request_duration_seconds", before: before, after: after, merging: ["status"])
         for family in gaugeFamilies {
-            // A gauge the server exports as NaN (e.g. replica lag while the replica is unknown)
-            // has no value to report; JSON could not hold it either.
+            // A gauge the server can't know (NaN: replica lag while the replica is down) is left out.
             for sample in after.samples(named: family) where sample.value.isFinite {
                 let key = sample.key
                 let beforeValue = before.samples(named: family).first { $0.key == key && $0.value.isFinite }?.value ?? sample.value
@@ -142,34 +141,35 @@ public struct ServerMetrics: Codable, Sendable, Equatable {
 
     /// The lower bound of the bucket holding quantile `q`.
     public static func bucketLowerBound(_ q: Double, buckets: [(le: Double, count: Double)]) -> Double? {
-        let sorted = buckets.sorted { $0.le < $1.le }
-        guard let total = sorted.last?.count, total > 0 else { return nil }
-        let rank = q * total
-        var lowerBound = 0.0
-        for bucket in sorted {
-            if bucket.count >= rank { return lowerBound }
-            lowerBound = bucket.le
-        }
-        return lowerBound
+        locate(q, in: buckets).map { $0.lowerBound }
     }
 
     /// `histogram_quantile` over cumulative buckets (linear interpolation inside a bucket).
     public static func quantile(_ q: Double, buckets: [(le: Double, count: Double)]) -> Double? {
+        guard let found = locate(q, in: buckets) else { return nil }
+        guard let bucket = found.bucket else { return found.lowerBound }
+        if bucket.le.isInfinite { return found.lowerBound }
+        let inBucket = bucket.count - found.lowerCount
+        guard inBucket > 0 else { return bucket.le }
+        return found.lowerBound + (bucket.le - found.lowerBound) * (found.rank - found.lowerCount) / inBucket
+    }
+
+    /// The first cumulative bucket whose count reaches rank `q × total` (nil when the rank is
+    /// past every bucket), with the bound and count of the bucket below it.
+    private static func locate(
+        _ q: Double,
+        in buckets: [(le: Double, count: Double)]
+    ) -> (bucket: (le: Double, count: Double)?, lowerBound: Double, lowerCount: Double, rank: Double)? {
         let sorted = buckets.sorted { $0.le < $1.le }
         guard let total = sorted.last?.count, total > 0 else { return nil }
         let rank = q * total
         var lowerBound = 0.0
         var lowerCount = 0.0
         for bucket in sorted {
-            if bucket.count >= rank {
-                if bucket.le.isInfinite { return lowerBound }
-                let inBucket = bucket.count - lowerCount
-                guard inBucket > 0 else { return bucket.le }
-                return lowerBound + (bucket.le - lowerBound) * (rank - lowerCount) / inBucket
-            }
+            if bucket.count >= rank { return (bucket, lowerBound, lowerCount, rank) }
             lowerBound = bucket.le
             lowerCount = bucket.count
         }
-        return sorted.last?.le
+        return (nil, lowerBound, lowerCount, rank)
     }
 }

@@ -17,6 +17,20 @@ enum CapacityCharts {
         return ticks
     }
 
+    /// Each fault's start and end, on the timeline's axis (seconds since the cell started).
+    static func faultMarkers(_ cell: CellReport) -> [Charts.Marker] {
+        guard let faults = cell.faults else { return [] }
+        return faults.results.flatMap { result -> [Charts.Marker] in
+            let start = faults.measureStartOffset + result.event.started
+            let end = faults.measureStartOffset + result.event.ended
+            guard result.event.spec.kind.lasts else { return [Charts.Marker(x: start, label: result.event.spec.kind.rawValue)] }
+            return [
+                Charts.Marker(x: start, label: "\(result.event.spec.kind.rawValue) start"),
+                Charts.Marker(x: end, label: "end", color: "#27ae60"),
+            ]
+        }
+    }
+
     static func make(report: Report, intervals: [Int: [IntervalSlice]]) -> [String: String] {
         var charts: [String: String] = [:]
         let cells = report.cells.filter { $0.failure == nil }
@@ -91,7 +105,8 @@ enum CapacityCharts {
                 series: series,
                 logY: true,
                 xTicks: ticks,
-                linearX: true
+                linearX: true,
+                markers: faultMarkers(cell)
             )
         }
         return charts

@@ -34,6 +34,8 @@ public struct CellReport: Codable, Sendable {
     public var resources: ResourceUsage?
     /// Set when the cell searched for its capacity: the answer and every step.
     public var capacity: Capacity?
+    /// Faults played during the measured phase, their effect, and the loss check.
+    public var faults: FaultsReport?
     /// Instances, database distance and pooler (matrix cells; nil in reports from before).
     public var topology: Topology?
     /// Per server instance: its address and what it served (cells with more than one instance).

@@ -91,6 +91,7 @@ enum MarkdownReport {
         lines.append("")
         lines.append("Latencies are of `\(report.cells.first?.primaryOperation ?? "")`.")
         lines.append("")
+        lines += FaultsMarkdown.section(report)
         lines.append("## Operations per cell")
         for cell in report.cells where cell.failure == nil {
             lines.append("")

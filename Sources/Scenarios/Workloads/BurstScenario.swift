@@ -6,9 +6,6 @@
 public struct BurstScenario: Scenario {
     public let name = "burst"
     public let summary = "bursts of creations per user: 429 counts, Retry-After present and honoured, per-user limit enforced"
-    public let primaryOperation = "create_request"
-
-    public init() {}
 
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
         let burstSize = max(1, context.options.int("burstSize", default: 20))

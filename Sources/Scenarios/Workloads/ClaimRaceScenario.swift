@@ -8,11 +8,8 @@ public struct ClaimRaceScenario: Scenario {
     public let summary = "K operators race for each new pending request; counts winners (must be 1) and claim latency under contention"
     public let primaryOperation = "claim_race"
 
-    public init() {}
-
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
-        let users = try await context.signInUsers(context.options.int("users", default: context.load.usersNeeded()))
-        let operators = try await context.signInOperators(max(2, context.options.int("operators", default: 5)))
+        let (users, operators) = try await context.signInCast(operators: 5, minimumOperators: 2)
         let recorder = Recorder()
         let api = context.api
         let outcome = await context.measure(recorder: recorder, primary: primaryOperation) { index, scheduled, recorder in

@@ -5,14 +5,10 @@
 public struct DashboardScenario: Scenario {
     public let name = "dashboard"
     public let summary = "GET /api/stats at rate Q during the write load: primary vs replica routing and its effect on write latency"
-    public let primaryOperation = "create_request"
-
-    public init() {}
 
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
-        let users = try await context.signInUsers(context.options.int("users", default: context.load.usersNeeded()))
-        let operators = try await context.signInOperators(context.options.int("operators", default: 4))
         let statsRate = context.options.double("statsRate", default: 5)
+        let (users, operators) = try await context.signInCast()
         let recorder = Recorder()
         let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: nil, router: context.router)
         let router = context.router

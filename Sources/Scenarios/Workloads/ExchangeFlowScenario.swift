@@ -1,13 +1,13 @@
 /// Users create requests at rate R; operators claim, start and complete them; owners watch
 /// each one over WebSocket.
 ///
-/// Options: `operators` (4), `users` (sized from the load), `observe` (true).
+/// Options: `operators` (4), `users` (sized from the load), `observe` (true); alongside, at
+/// their own rates: `otpRate` (0: sign-in codes requested for fresh phones per second — SMS on
+/// the critical queue) and `statsRate` (0: `GET /api/stats` by operators per second — the
+/// replica when analytics are routed there).
 public struct ExchangeFlowScenario: Scenario {
     public let name = "exchange-flow"
     public let summary = "users create at rate R; operators claim/start/complete; owners watch over WebSocket (latency, e2e, delivery lag)"
-    public let primaryOperation = "create_request"
-
-    public init() {}
 
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
         try await runFlow(context, observe: context.options.bool("observe", default: true))
@@ -19,17 +19,26 @@ public struct ExchangeFlowScenario: Scenario {
         observe: Bool,
         beforeLoad: @Sendable () async -> [String] = { [] }
     ) async throws -> ScenarioOutcome {
-        let users = try await context.signInUsers(context.options.int("users", default: context.load.usersNeeded()))
-        let operators = try await context.signInOperators(context.options.int("operators", default: 4))
+        let (users, operators) = try await context.signInCast()
         let extraNotes = await beforeLoad()
         let recorder = Recorder()
         let tracker = EventTracker(recorder: recorder)
         let observers = observe ? ObserverPool(baseURL: context.baseURL, api: context.api, tracker: tracker, router: context.router) : nil
-        let driver = FlowDriver(api: context.api, users: users, operators: operators, observers: observers, router: context.router)
+        context.ledger?.syncToken = operators.first?.token
+        let driver = FlowDriver(
+            api: context.api,
+            users: users,
+            operators: operators,
+            observers: observers,
+            router: context.router,
+            ledger: context.ledger
+        )
         let measureLoad: @Sendable () async -> OpenLoopRunner.Outcome = {
+            async let sideLoads = SideLoads(context: context, operators: operators).run(recorder: recorder)
             let outcome = await context.measure(recorder: recorder, primary: "create_request") { index, scheduled, recorder in
                 await driver.run(index: index, scheduled: scheduled, recorder: recorder)
             }
+            await sideLoads
             if observe { try? await Task.sleep(for: .seconds(1)) }  // let the last events arrive
             return outcome
         }

@@ -14,6 +14,8 @@ final class FlowDriver: Sendable {
     let steps: [String]
     /// Final `lastSeq` of each completed request, for loss checks.
     let finalSeqs = Mutex<[String: Int]>([:])
+    /// Notes every committed transition (runs with a loss check).
+    let ledger: CommitLedger?
 
     init(
         api: APIClient,
@@ -21,8 +23,10 @@ final class FlowDriver: Sendable {
         operators: [Session],
         observers: ObserverPool?,
         steps: [String] = ["claim", "start", "complete"],
-        router: InstanceRouter? = nil
+        router: InstanceRouter? = nil,
+        ledger: CommitLedger? = nil
     ) {
+        self.ledger = ledger
         self.api = api
         self.router = router ?? InstanceRouter(baseURLs: [""], apis: [api])
         self.users = users
@@ -37,6 +41,7 @@ final class FlowDriver: Sendable {
         let user = users[position]
         let api = router.api(user: position)
         guard let request = await Self.createRequest(api: api, user: user, index: index, scheduled: scheduled, recorder: recorder) else { return }
+        ledger?.committed(requestID: request.id, seq: request.lastSeq ?? 1, status: request.status)
         if let observers {
             await observers.watch(request: request, owner: user, scheduled: scheduled, recorder: recorder)
         }
@@ -51,7 +56,9 @@ final class FlowDriver: Sendable {
                 return
             }
             recorder.record(step, clock.now - started)
-            lastSeq = answer.decode(ExchangeRequest.self)?.lastSeq ?? lastSeq + 1
+            let moved = answer.decode(ExchangeRequest.self)
+            lastSeq = moved?.lastSeq ?? lastSeq + 1
+            if let moved, let seq = moved.lastSeq { ledger?.committed(requestID: moved.id, seq: seq, status: moved.status) }
         }
         if steps.last == "complete" {
             recorder.record("e2e_completed", clock.now - scheduled)

@@ -7,8 +7,6 @@ public struct HealthCeilingScenario: Scenario {
     public let summary = "GET /health at rate R: the load engine's own ceiling, to compare with wrk"
     public let primaryOperation = "health"
 
-    public init() {}
-
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
         let recorder = Recorder()
         let api = context.api

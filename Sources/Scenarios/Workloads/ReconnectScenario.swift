@@ -5,13 +5,9 @@
 public struct ReconnectScenario: Scenario {
     public let name = "reconnect"
     public let summary = "observers drop and reconnect their WebSocket during load; verifies no event lost (sync + resubscribe), recovery time"
-    public let primaryOperation = "create_request"
-
-    public init() {}
 
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
-        let users = try await context.signInUsers(context.options.int("users", default: context.load.usersNeeded()))
-        let operators = try await context.signInOperators(context.options.int("operators", default: 4))
+        let (users, operators) = try await context.signInCast()
         let dropsPerSecond = context.options.double("dropsPerSecond", default: 2)
         let downtime = Duration.milliseconds(Int64(context.options.double("downtimeMs", default: 300)))
         let recorder = Recorder()

@@ -9,6 +9,11 @@ public protocol Scenario: Sendable {
     func run(_ context: ScenarioContext) async throws -> ScenarioOutcome
 }
 
+extension Scenario {
+    /// Most workloads are judged by how fast requests are created.
+    public var primaryOperation: String { "create_request" }
+}
+
 /// Everything a scenario produced in its measured phase.
 public struct ScenarioOutcome: Sendable {
     public var snapshot: RecorderSnapshot

@@ -19,6 +19,9 @@ public struct ScenarioContext: Sendable {
     public var onMeasureStart: @Sendable () async -> Void = {}
     /// Measures the same window on both sides and runs the steps (fixed or a capacity search).
     public var coordinator: MeasurementCoordinator?
+    /// When set (runs with faults, or the `checkLoss` option), workloads note every OTP request
+    /// the server accepted and every transition it committed, for the loss check.
+    public var ledger: CommitLedger?
     /// The server instances of the cell (one: `baseURL` and `api`).
     public var router: InstanceRouter
 
@@ -64,6 +67,14 @@ public struct ScenarioContext: Sendable {
             throw ScenarioError("grant-operator did not take effect: signed in with role \(wrong.role)")
         }
         return sessions
+    }
+
+    /// The usual cast of a flow workload: `users` (option, default sized from the load) and
+    /// `operators` (option, default `operators`, at least `minimumOperators`).
+    public func signInCast(operators: Int = 4, minimumOperators: Int = 1) async throws -> (users: [Session], operators: [Session]) {
+        let users = try await signInUsers(options.int("users", default: load.usersNeeded()))
+        let operators = try await signInOperators(max(minimumOperators, options.int("operators", default: operators)))
+        return (users, operators)
     }
 
     /// Runs warm-up (discarded) then the measured phase of one open-loop load.

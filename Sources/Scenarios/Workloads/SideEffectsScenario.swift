@@ -5,9 +5,6 @@
 public struct SideEffectsScenario: Scenario {
     public let name = "side-effects"
     public let summary = "creation + transitions at rate R with the provider at latency L (PUT /config): sync vs queued side effects"
-    public let primaryOperation = "create_request"
-
-    public init() {}
 
     public func run(_ context: ScenarioContext) async throws -> ScenarioOutcome {
         let behaviour = ProviderClient.Behaviour(

@@ -9,6 +9,7 @@ public final class ExchangeServices: Sendable {
     let authenticator: Authenticator
     let rateLimiter: RateLimiter
     let sideEffects: SideEffects
+    /// The use cases routes call; each holds only the collaborators above that it needs.
     let requestService: RequestService
     let signIn: SignInService
     /// This instance's WebSocket rooms and connections, fed by `EventFanout`.

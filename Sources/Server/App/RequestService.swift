@@ -9,6 +9,8 @@ struct RequestService: Sendable {
     let sideEffects: SideEffects
     let publisher: EventPublisher
     let rateLimiter: RateLimiter
+    /// Creations a user may make per minute (`rateLimit.perUserPerMinute`), counted in Redis
+    /// before the transaction so a limited caller costs no PostgreSQL work.
     let createsPerMinute: Int
     let metrics: ServerMetrics
 

@@ -13,6 +13,7 @@ struct SignInService: Sendable {
     let authenticator: Authenticator
     let sideEffects: SideEffects
     let rateLimiter: RateLimiter
+    /// Seals the code into the SMS job's body: the outbox and the queue never hold it in clear.
     let sealer: CodeSealer
     let auth: ServerConfiguration.Auth
     let limits: ServerConfiguration.RateLimit

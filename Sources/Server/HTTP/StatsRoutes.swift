@@ -17,6 +17,8 @@ struct StatsRoutes: Sendable {
         let (stats, source) = try await database.analytics { pool in
             try await StatsStore.run(on: pool, from: from, to: to)
         }
+        database.metrics.statsRowsRead("raw").increment(by: Int64(stats.rawRows))
+        database.metrics.statsRowsRead("rollup").increment(by: Int64(stats.rollupRows))
         return .json(
             .object([
                 ("from", .date(stats.from)),

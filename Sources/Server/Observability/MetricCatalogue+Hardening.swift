@@ -37,8 +37,9 @@ extension MetricDefinition {
         unit: "rows",
         processes: [.serve],
         updates: "every retention round (retention.intervalMs)",
-        help: "Rows and stream entries removed by the retention job, by kind (sessions, otp_codes, otp_guesses, outbox, completed_jobs).",
-        seeds: [["sessions"], ["otp_codes"], ["otp_guesses"], ["outbox"], ["completed_jobs"]]
+        help:
+            "Rows and stream entries removed by the retention job, by kind (sessions, otp_codes, otp_guesses, outbox, completed_jobs; stats_rollup_shards: rollup shards folded into their hour's row).",
+        seeds: [["sessions"], ["otp_codes"], ["otp_guesses"], ["outbox"], ["completed_jobs"], ["stats_rollup_shards"]]
     )
 
     static let retentionRuns = MetricDefinition(

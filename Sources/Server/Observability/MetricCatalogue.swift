@@ -28,6 +28,8 @@ public enum MetricCatalogue {
         .readyCheck, .readyCheckLastSuccess,
         // Process
         .buildInfo, .processCPU, .processOpenFDs, .processMaxFDs, .processStartTime, .heapAllocated, .heapResident,
+        // Memory and stats at scale (docs/performance.md)
+        .heapActive, .heapMetadata, .processResidentMemory, .statsRowsRead,
     ]
 
     public static func definition(named name: String) -> MetricDefinition? {

@@ -23,9 +23,12 @@ public final class ServerMetrics: Sendable {
         if let heap = HeapStatistics.read() {
             registry.gauge(.heapAllocated).set(Double(heap.allocatedBytes))
             registry.gauge(.heapResident).set(Double(heap.residentBytes))
+            registry.gauge(.heapActive).set(Double(heap.activeBytes))
+            registry.gauge(.heapMetadata).set(Double(heap.metadataBytes))
         }
         let process = ProcessStatistics.read()
         if let fds = process.openFileDescriptors { registry.gauge(.processOpenFDs).set(Double(fds)) }
+        if let resident = process.residentBytes { registry.gauge(.processResidentMemory).set(Double(resident)) }
         let delta = cpuReported.withLock { reported -> Double in
             let delta = max(0, process.cpuSeconds - reported)
             reported += delta

@@ -54,7 +54,7 @@ public struct DeadLetters: Sendable {
             if Self.isEntryID(id) {
                 if try await !redis.xrange(keys.dead(name), start: id, end: id).isEmpty { matches.append((name, id)) }
             } else {
-                for entry in try await redis.xrange(keys.dead(name)) where entry["jobId"] == id {
+                for entry in try await redis.xrange(keys.dead(name)) where entry.fields[field: .jobId] == id {
                     matches.append((name, entry.id))
                 }
             }
@@ -74,13 +74,13 @@ public struct DeadLetters: Sendable {
         Letter(
             id: entry.id,
             queue: queue,
-            jobId: entry["jobId"] ?? "",
-            kind: entry["kind"] ?? "",
+            jobId: entry.fields[field: .jobId] ?? "",
+            kind: entry.fields[field: .kind] ?? "",
             attempts: entry["attempts"].flatMap(Int.init) ?? 0,
             lastError: entry["lastError"] ?? "",
-            errors: entry["errors"].map(JobEnvelope.decode) ?? [],
+            errors: entry.fields[field: .errors].map(JobEnvelope.decode) ?? [],
             failedAtMs: entry["failedAt"].flatMap(Int64.init) ?? 0,
-            payload: entry["payload"] ?? "{}"
+            payload: entry.fields[field: .payload] ?? JobField.payload.fallback
         )
     }
 

@@ -3,12 +3,7 @@ import RedisClient
 import WireJSON
 
 /// One job as it travels through the queues: the fields of a stream entry, the member of the
-/// delayed set, the record of a dead letter.
-///
-/// Stream fields: `jobId` (the idempotency key, `<requestId>:<seq>:<kind>` or `otp:<uuid>:sms`),
-/// `kind` (sms, email, webhook, events), `payload` (the provider body as JSON text, without the
-/// key), `attempt` (1-based number of this run), `enqueuedAt` (Unix ms of the XADD) and `errors`
-/// (a JSON array of the earlier attempts' errors).
+/// delayed set, the record of a dead letter. Its fields are described by ``JobField``.
 struct JobEnvelope: Sendable, Equatable {
     var jobId: String
     var kind: SideEffectKind
@@ -21,28 +16,37 @@ struct JobEnvelope: Sendable, Equatable {
     static let maxErrors = 10
     static let maxErrorLength = 500
 
-    /// The fields of an XADD, in a stable order.
+    /// The value of `field` as the stream holds it.
+    func value(of field: JobField) -> String {
+        switch field {
+        case .jobId: jobId
+        case .kind: kind.rawValue
+        case .payload: payload
+        case .attempt: String(attempt)
+        case .enqueuedAt: String(enqueuedAtMs)
+        case .errors: Self.encode(errors)
+        }
+    }
+
+    /// The fields of an XADD, in stream order.
     var fields: [(field: String, value: String)] {
-        [
-            ("jobId", jobId), ("kind", kind.rawValue), ("payload", payload), ("attempt", String(attempt)),
-            ("enqueuedAt", String(enqueuedAtMs)), ("errors", Self.encode(errors)),
-        ]
+        JobField.allCases.map { ($0.rawValue, value(of: $0)) }
     }
 
     /// Parses a stream entry; `nil` when a required field is missing or malformed.
     init?(fields: [String: String]) {
-        guard let jobId = fields["jobId"], !jobId.isEmpty,
-            let kind = fields["kind"].flatMap(SideEffectKind.init(rawValue:)),
-            let payload = fields["payload"],
-            let attempt = fields["attempt"].flatMap(Int.init), attempt >= 1
+        guard let jobId = fields[field: .jobId], !jobId.isEmpty,
+            let kind = fields[field: .kind].flatMap(SideEffectKind.init(rawValue:)),
+            let payload = fields[field: .payload],
+            let attempt = fields[field: .attempt].flatMap(Int.init), attempt >= 1
         else { return nil }
         self.init(
             jobId: jobId,
             kind: kind,
             payload: payload,
             attempt: attempt,
-            enqueuedAtMs: fields["enqueuedAt"].flatMap(Int64.init) ?? 0,
-            errors: fields["errors"].map(Self.decode) ?? []
+            enqueuedAtMs: fields[field: .enqueuedAt].flatMap(Int64.init) ?? 0,
+            errors: fields[field: .errors].map(Self.decode) ?? []
         )
     }
 
@@ -66,10 +70,7 @@ struct JobEnvelope: Sendable, Equatable {
     /// The member of `queue:<name>:delayed`: a JSON object of strings that the delayed-job mover
     /// turns back into stream fields (its `enqueuedAt` is set when it moves).
     var delayedMember: String {
-        JSON.object([
-            ("jobId", .string(jobId)), ("kind", .string(kind.rawValue)), ("payload", .string(payload)),
-            ("attempt", .string(String(attempt))), ("errors", .string(Self.encode(errors))),
-        ]).serialized
+        JSON.object(JobField.allCases.filter { $0 != .enqueuedAt }.map { ($0.rawValue, .string(value(of: $0))) }).serialized
     }
 
     static func appending(_ error: String, attempt: Int, to errors: [String]) -> [String] {

@@ -38,7 +38,7 @@ struct JobRunner: Sendable {
             metrics.queuePoisonJobs(queue.rawValue).increment()
             let error = "delivered \(deliveries) times without an outcome (the worker stopped each time)"
             var fields = job.fields.reduce(into: [String: String]()) { $0[$1.field] = $1.value }
-            fields["errors"] = JobEnvelope.encode(JobEnvelope.appending(error, attempt: job.attempt, to: job.errors))
+            fields[JobField.errors.rawValue] = JobEnvelope.encode(JobEnvelope.appending(error, attempt: job.attempt, to: job.errors))
             return await deadLetter(entryID: entry.id, fields: fields, error: error, attempts: job.attempt)
         }
         let started = UnixTime.nowMs()
@@ -76,10 +76,8 @@ struct JobRunner: Sendable {
         var arguments = [keys.group, entryID]
         if queue == .critical {
             scriptKeys.append(keys.completed(queue))
-            arguments += [
-                "jobId", job.jobId, "kind", job.kind.rawValue, "attempt", String(job.attempt),
-                "enqueuedAt", String(job.enqueuedAtMs), "completedAt", String(UnixTime.nowMs()), "entryId", entryID,
-            ]
+            arguments += [JobField.jobId, .kind, .attempt, .enqueuedAt].flatMap { [$0.rawValue, job.value(of: $0)] }
+            arguments += ["completedAt", String(UnixTime.nowMs()), "entryId", entryID]
         }
         guard await settle(QueueScripts.complete, keys: scriptKeys, arguments: arguments) else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "completed").increment()
@@ -103,18 +101,19 @@ struct JobRunner: Sendable {
             return .retried
         case .deadLetter:
             var fields = job.fields.reduce(into: [String: String]()) { $0[$1.field] = $1.value }
-            fields["errors"] = JobEnvelope.encode(JobEnvelope.appending(error, attempt: job.attempt, to: job.errors))
+            fields[JobField.errors.rawValue] = JobEnvelope.encode(JobEnvelope.appending(error, attempt: job.attempt, to: job.errors))
             return await deadLetter(entryID: entryID, fields: fields, error: error, attempts: job.attempt)
         }
     }
 
     private func deadLetter(entryID: String, fields: [String: String], error: String, attempts: Int) async -> Outcome {
-        let record: [(String, String)] = [
-            ("jobId", fields["jobId"] ?? ""), ("kind", fields["kind"] ?? ""), ("payload", fields["payload"] ?? "{}"),
-            ("attempts", String(attempts)), ("lastError", String(error.prefix(JobEnvelope.maxErrorLength))),
-            ("errors", fields["errors"] ?? JobEnvelope.encode([error])), ("failedAt", String(UnixTime.nowMs())),
-            ("entryId", entryID),
-        ]
+        let kept: [(String, String)] = [JobField.jobId, .kind, .payload].map { ($0.rawValue, fields[field: $0] ?? $0.fallback) }
+        let record =
+            kept + [
+                ("attempts", String(attempts)), ("lastError", String(error.prefix(JobEnvelope.maxErrorLength))),
+                (JobField.errors.rawValue, fields[field: .errors] ?? JobEnvelope.encode([error])), ("failedAt", String(UnixTime.nowMs())),
+                ("entryId", entryID),
+            ]
         guard
             await settle(
                 QueueScripts.deadLetter,
@@ -123,7 +122,10 @@ struct JobRunner: Sendable {
             )
         else { return abandoned() }
         metrics.queueJobs(queue.rawValue, "dead").increment()
-        logger.warning("job dead-lettered", metadata: ["queue": "\(queue.rawValue)", "job": "\(fields["jobId"] ?? "?")", "attempts": "\(attempts)"])
+        logger.warning(
+            "job dead-lettered",
+            metadata: ["queue": "\(queue.rawValue)", "job": "\(fields[field: .jobId] ?? "?")", "attempts": "\(attempts)"]
+        )
         return .dead
     }
 

@@ -154,9 +154,19 @@ public struct OutboxDispatcher: Service {
     private func enqueue(_ rows: [OutboxRows.Row], on queue: QueueName) async throws {
         let now = UnixTime.nowMs()
         var arguments: [String] = []
-        arguments.reserveCapacity(rows.count * 6)
+        arguments.reserveCapacity(rows.count * JobField.allCases.count)
         for row in rows {
-            arguments += [row.key, row.kind, row.payload, "1", String(now), "[]"]
+            // A first attempt: no errors yet.
+            arguments += JobField.allCases.map { field in
+                switch field {
+                case .jobId: row.key
+                case .kind: row.kind
+                case .payload: row.payload
+                case .attempt: "1"
+                case .enqueuedAt: String(now)
+                case .errors: field.fallback
+                }
+            }
         }
         try await redis.evalSHA(QueueScripts.enqueue, keys: [keys.stream(queue)], args: arguments)
         let added = UnixTime.nowMs()

@@ -4,14 +4,13 @@
 /// A stream holds only live jobs: every finished entry (completed, retried, dead) is
 /// acknowledged *and* deleted in the same script, so `XLEN − XPENDING` counts the jobs waiting.
 enum QueueScripts {
-    /// Enqueues jobs in order. KEYS: stream. ARGV: six values per job: jobId, kind, payload,
-    /// attempt, enqueuedAt, errors. Returns the new entry ids. Never trims: the dispatcher
+    /// Enqueues jobs in order. KEYS: stream. ARGV: one value per ``JobField`` per job, in
+    /// stream order. Returns the new entry ids. Never trims: the dispatcher
     /// bounds a stream by backpressure instead (it stops while the stream is over its limit).
     static let enqueue = """
         local ids = {}
-        for i = 1, #ARGV, 6 do
-            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'jobId', ARGV[i], 'kind', ARGV[i + 1], 'payload', ARGV[i + 2],
-                                       'attempt', ARGV[i + 3], 'enqueuedAt', ARGV[i + 4], 'errors', ARGV[i + 5])
+        for i = 1, #ARGV, \(JobField.allCases.count) do
+            ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', \(JobField.luaFromArguments(start: "i")))
         end
         return ids
         """
@@ -60,9 +59,7 @@ enum QueueScripts {
         for _, member in ipairs(due) do
             local ok, job = pcall(cjson.decode, member)
             if ok and type(job) == 'table' then
-                redis.call('XADD', KEYS[2], '*', 'jobId', tostring(job.jobId or ''), 'kind', tostring(job.kind or ''),
-                           'payload', tostring(job.payload or '{}'), 'attempt', tostring(job.attempt or '1'),
-                           'enqueuedAt', ARGV[1], 'errors', tostring(job.errors or '[]'))
+                redis.call('XADD', KEYS[2], '*', \(JobField.luaRestoring("job", now: "ARGV[1]")))
             end
             redis.call('ZREM', KEYS[1], member)
         end
@@ -78,9 +75,7 @@ enum QueueScripts {
         local flat = entries[1][2]
         local record = {}
         for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
-        local id = redis.call('XADD', KEYS[2], '*', 'jobId', record.jobId or '', 'kind', record.kind or '',
-                              'payload', record.payload or '{}', 'attempt', '1', 'enqueuedAt', ARGV[2],
-                              'errors', record.errors or '[]')
+        local id = redis.call('XADD', KEYS[2], '*', \(JobField.luaRestoring("record", now: "ARGV[2]", attempt: "'1'")))
         redis.call('XDEL', KEYS[1], ARGV[1])
         return id
         """

@@ -3,7 +3,8 @@ import RedisClient
 import ServiceLifecycle
 
 /// The instance's one subscriber to `exchange:events`: every message goes to the local
-/// ``RealtimeHub``; connections the hub reports as slow consumers are closed here.
+/// ``RealtimeHub``; connections the hub reports as slow consumers are closed here, and the
+/// sockets' sessions are re-checked here (``SessionWatch``).
 ///
 /// The subscriber has its own connection and thread and resubscribes by itself after a drop
 /// (`CLIENT KILL`, Redis restart). Pub/sub doesn't buffer for absent subscribers, so events
@@ -76,6 +77,10 @@ struct EventFanout: Service {
                         closing.addTask { await consumer.close() }
                     }
                 }
+            }
+            group.addTask {
+                let interval = Duration.milliseconds(hub.configuration.sessionCheckIntervalMs)
+                await cancelWhenGracefulShutdown { await hub.sessions.run(every: interval) }
             }
             group.addTask {
                 // Ends the streams above on graceful shutdown or cancellation.

@@ -1,31 +1,34 @@
 import Synchronization
 
-/// One open `/ws` connection as the hub sees it: who is connected, its rooms, and a bounded
-/// queue of frames for its writer.
+/// One open `/ws` connection as the hub sees it: who is connected, its rooms, and the frames on
+/// their way to its socket.
 ///
-/// Producers (the hub's fan-out and the connection's own replies) never wait: they append to
-/// the queue under a short lock. When the queue already holds `sendBufferLimit` frames the
-/// client isn't keeping up; the connection stops accepting frames and reports itself through
-/// `onOverflow`, which closes it ("slow consumer").
+/// Producers (the hub's fan-out and the connection's own replies) never wait: they decide and
+/// hand the frame to the socket's writer (``FrameWriter``) under a short lock, so frames leave
+/// in the order their decisions were made. A frame counts as queued until the socket has taken
+/// it; when `sendBufferLimit` frames are already queued the client isn't keeping up: the
+/// connection stops accepting frames and reports itself through `onOverflow`, which closes it
+/// ("slow consumer"). There is no writer task and no per-connection queue: an idle socket costs
+/// only its state (docs/performance.md "Memory").
 final class RealtimeConnection: Sendable {
     let actor: Actor
-    /// Frames for the writer, in send order.
-    let outgoing: AsyncStream<OutgoingFrame>
 
     private struct State {
         var delivery: DeliveryState
         var open = true
+        /// Frames handed to the writer and not yet taken by the socket.
+        var queued = 0
     }
 
     private let state: Mutex<State>
-    private let continuation: AsyncStream<OutgoingFrame>.Continuation
+    private let writer: FrameWriter
+    private let sendBufferLimit: Int
     private let onOverflow: @Sendable () -> Void
 
-    init(actor: Actor, sendBufferLimit: Int, onOverflow: @escaping @Sendable () -> Void) {
+    init(actor: Actor, writer: FrameWriter, sendBufferLimit: Int, onOverflow: @escaping @Sendable () -> Void) {
         self.actor = actor
-        let (outgoing, continuation) = AsyncStream<OutgoingFrame>.makeStream(bufferingPolicy: .bufferingOldest(max(1, sendBufferLimit)))
-        self.outgoing = outgoing
-        self.continuation = continuation
+        self.writer = writer
+        self.sendBufferLimit = max(1, sendBufferLimit)
         self.state = Mutex(State(delivery: DeliveryState()))
         self.onOverflow = onOverflow
     }
@@ -68,23 +71,24 @@ final class RealtimeConnection: Sendable {
         }
     }
 
-    /// Stops accepting frames and ends ``outgoing`` (the writer finishes what it holds).
+    /// Stops accepting frames (those already handed to the socket still go out).
     func close() {
         state.withLock { $0.open = false }
-        continuation.finish()
     }
 
-    /// Decides and enqueues under one lock, so frames of concurrent producers keep the order
-    /// in which their decisions were made.
+    /// Decides and hands over under one lock, so frames of concurrent producers keep the order
+    /// in which their decisions were made (the writer only enqueues: it never runs the write,
+    /// or its completion, inside this lock).
     private func send(_ decide: (inout DeliveryState) -> [OutgoingFrame]) {
         let overflowed = state.withLock { state -> Bool in
             guard state.open else { return false }
             for frame in decide(&state.delivery) {
-                if case .dropped = continuation.yield(frame) {
+                guard state.queued < sendBufferLimit else {
                     state.open = false
-                    continuation.finish()
                     return true
                 }
+                state.queued += 1
+                writer.write(frame) { [weak self] in self?.state.withLock { $0.queued -= 1 } }
             }
             return false
         }

@@ -13,33 +13,14 @@ public struct RealtimeEvent: Codable, Sendable, Equatable {
     public var seq: Int
     public var event: String
     /// The event's `data` object.
-    public var data: JSON
-    public var publishedAt: String
+    public var data: JSON = [:]
+    public var publishedAt: String = ""
     /// Wall-clock nanoseconds since 1970 at publish time, for `ws_delivery_lag_seconds`.
-    public var publishedAtNs: Int
+    public var publishedAtNs: Int = 0
 
-    public init(
-        requestId: String,
-        ownerId: String,
-        status: String,
-        fromStatus: String,
-        seq: Int,
-        event: String,
-        data: JSON = [:],
-        publishedAt: String = "",
-        publishedAtNs: Int = 0
-    ) {
-        self.requestId = requestId
-        self.ownerId = ownerId
-        self.status = status
-        self.fromStatus = fromStatus
-        self.seq = seq
-        self.event = event
-        self.data = data
-        self.publishedAt = publishedAt
-        self.publishedAtNs = publishedAtNs
-    }
+}
 
+extension RealtimeEvent {
     /// The message for `event` of `request`, stamped with the publish time.
     public init(_ event: RequestEvent, of request: ExchangeRequest, publishedAt: Date) {
         self.init(

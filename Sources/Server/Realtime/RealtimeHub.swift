@@ -15,6 +15,8 @@ public final class RealtimeHub: Sendable {
     /// Connections that overflowed their send buffer, for the fan-out service to close.
     let slowConsumers: AsyncStream<SlowConsumer>
     private let slowConsumerSink: AsyncStream<SlowConsumer>.Continuation
+    /// The sessions of the open sockets, re-checked by one loop (run by ``EventFanout``).
+    let sessions = SessionWatch()
     private let rooms = Mutex<[Room: [ObjectIdentifier: RealtimeConnection]]>([:])
     private let subscriberConnected = Atomic<Bool>(false)
 

@@ -7,6 +7,8 @@ import NIOCore
 /// writer that drains the connection's queue onto the socket.
 struct RealtimeSession: Sendable {
     let actor: Actor
+    /// Re-checked every `realtime.sessionCheckIntervalMs`: an expired or revoked session closes
+    /// the socket with 4001.
     let credential: SessionCredential
     let hub: RealtimeHub
     let requests: RequestStore
@@ -20,7 +22,8 @@ struct RealtimeSession: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
         let hub = self.hub
         let channel = self.channel
-        let connection = RealtimeConnection(actor: actor, sendBufferLimit: limits.sendBufferLimit) {
+        let writer = FrameWriter(channel: channel, metrics: metrics)
+        let connection = RealtimeConnection(actor: actor, writer: writer, sendBufferLimit: limits.sendBufferLimit) {
             hub.reportSlowConsumer(
                 .init {
                     await withTaskGroup(of: Void.self) { closing in
@@ -39,14 +42,14 @@ struct RealtimeSession: Sendable {
             connection.close()
             try? await outbound.close(.unknown(SessionCredential.closeCode), reason: "session expired or revoked")
         }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.write(connection.outgoing, of: connection, to: outbound, metrics: metrics) }
-            group.addTask { await credential.watch(every: .milliseconds(limits.sessionCheckIntervalMs), onEnd: endSession) }
-            await read(inbound, connection, endSession: endSession, logger: logger)
-            connection.close()
-            hub.leave(connection, rooms: connection.rooms)
-            group.cancelAll()
-        }
+        // The session is re-checked by the hub's one loop for all sockets (`SessionWatch`), and
+        // frames go straight to the channel (`FrameWriter`): this task is the socket's only one.
+        let id = ObjectIdentifier(connection)
+        hub.sessions.add(id, .init(credential: credential, end: endSession))
+        await read(inbound, connection, endSession: endSession, logger: logger)
+        hub.sessions.remove(id)
+        connection.close()
+        hub.leave(connection, rooms: connection.rooms)
         metrics.wsConnections.decrement()
     }
 
@@ -147,32 +150,6 @@ struct RealtimeSession: Sendable {
             hub.leave(connection, room)
         }
         connection.reply(reply)
-    }
-
-    // MARK: Writing
-
-    /// Drains the queue onto the socket, one frame at a time (the socket's backpressure holds
-    /// the writer, never the hub). Stops when the connection closes or overflows.
-    private static func write(
-        _ frames: AsyncStream<OutgoingFrame>,
-        of connection: RealtimeConnection,
-        to outbound: WebSocketOutboundWriter,
-        metrics: ServerMetrics
-    ) async {
-        let sent = metrics.wsMessages("out")
-        let lag = metrics.wsDeliveryLag
-        for await frame in frames {
-            guard connection.isOpen else { return }
-            do {
-                try await outbound.write(.text(frame.text))
-            } catch {
-                return
-            }
-            sent.increment()
-            if let published = frame.publishedAtNs, published > 0 {
-                lag.record(.nanoseconds(max(0, WallClock.nanoseconds() - published)))
-            }
-        }
     }
 }
 

@@ -1,5 +1,5 @@
 /// The session a socket was opened with, re-checked while the socket lives: at each
-/// `subscribe` and every `realtime.sessionCheckIntervalMs`. A session that expired or was
+/// `subscribe` and every `realtime.sessionCheckIntervalMs` (``SessionWatch``). A session that expired or was
 /// revoked (logout) ends the socket with close code 4001; a check that can't be made
 /// (PostgreSQL and Redis both unreachable) leaves it open.
 struct SessionCredential: Sendable {
@@ -21,18 +21,6 @@ struct SessionCredential: Sendable {
             return .ended
         } catch {
             return .unknown
-        }
-    }
-
-    /// Checks every `interval` until the session ends (then calls `onEnd`) or the task is
-    /// cancelled (the socket closed first).
-    func watch(every interval: Duration, onEnd: @Sendable () async -> Void) async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
-            if await check() == .ended {
-                await onEnd()
-                return
-            }
         }
     }
 }

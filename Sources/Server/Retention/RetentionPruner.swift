@@ -13,6 +13,7 @@ import ServiceLifecycle
 /// | `otp_guesses` | the phone's wrong-code window ended more than an hour ago |
 /// | `outbox` | dispatched more than `retention.outboxAgeHours` ago |
 /// | `queue:critical:completed` | entries older than `retention.completedJobsAgeHours` (`XTRIM MINID`) |
+/// | `request_stats_hourly` shards | folded into one row per hour and currency once the hour is over (`request_stats_compact`) |
 ///
 /// Rows go in batches of `retention.batchSize`, one short statement each. Every removal is
 /// counted in `retention_pruned_total{kind}`; rounds in `retention_runs_total{result}`.
@@ -53,6 +54,10 @@ struct RetentionPruner: Service {
         """
     )
 
+    /// Not a deletion of data: the stats rollup's per-backend shards of past hours are summed
+    /// into one row (see `StatsRollupSchema`), so long stats windows read few rows.
+    static let statsShards = PostgresQuery("retention_stats_shards", "SELECT request_stats_compact($1::int) AS affected")
+
     func run() async throws {
         guard retention.intervalMs > 0 else {
             // Off: stay up until shutdown (a service that returns would stop the whole group).
@@ -80,12 +85,23 @@ struct RetentionPruner: Service {
         removed["otp_codes"] = try await deleteInBatches(Self.deadCodes, [otpMaxAttempts])
         removed["otp_guesses"] = try await deleteInBatches(Self.endedGuessWindows, [])
         removed["outbox"] = try await deleteInBatches(Self.oldOutbox, [retention.outboxAgeHours])
+        removed["stats_rollup_shards"] = try await compactStatsShards()
         let minID = nowMs - Int64(retention.completedJobsAgeHours) * 3_600_000
         removed["completed_jobs"] = try await redis.send(["XTRIM", keys.completed(.critical), "MINID", String(minID)]).int ?? 0
         for (kind, count) in removed where count > 0 {
             metrics.retentionPruned(kind).increment(by: Int64(count))
         }
         return removed
+    }
+
+    private func compactStatsShards() async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let folded = try await primary.query(Self.statsShards, [retention.batchSize]).first?.decode("affected", as: Int.self) ?? 0
+            total += folded
+            if folded < retention.batchSize { break }
+        }
+        return total
     }
 
     private func deleteInBatches(_ statement: PostgresQuery, _ extra: [(any PostgresBindable)?]) async throws -> Int {

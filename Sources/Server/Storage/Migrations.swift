@@ -130,5 +130,6 @@ enum Migrations {
                 ALTER TABLE users ADD COLUMN role_version int NOT NULL DEFAULT 0;
                 """
         ),
+        Migration(version: 6, name: "hourly stats rollup, maintained by triggers", sql: StatsRollupSchema.sql),
     ]
 }

@@ -1,9 +1,10 @@
 import Foundation
 import RedisClient
-import Server
 import TestSupport
 import Testing
 import WireJSON
+
+@testable import Server
 
 /// Fan-out between instances, recovery after a reconnect, slow consumers, and the pub/sub
 /// connection surviving `CLIENT KILL` — each against real servers, PostgreSQL and Redis.

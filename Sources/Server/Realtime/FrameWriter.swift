@@ -1,0 +1,34 @@
+import NIOCore
+import NIOWebSocket
+
+/// Writes a connection's text frames straight onto its NIO channel, without a task or a queue
+/// of its own: each write is handed to the channel's event loop (`execute` always enqueues, so
+/// callers may hold a lock, and frames go out in the order they were handed over). The
+/// completion runs once the socket has taken the frame (or the write failed: the connection is
+/// gone), and records `ws_messages_total{direction="out"}` and `ws_delivery_lag_seconds`.
+///
+/// Control frames (ping, pong, close) stay with Hummingbird's WebSocket handler; the channel
+/// interleaves both writers' frames whole.
+struct FrameWriter: Sendable {
+    let channel: any Channel
+    let metrics: ServerMetrics
+
+    func write(_ frame: OutgoingFrame, completion: @escaping @Sendable () -> Void) {
+        let channel = self.channel
+        let sent = metrics.wsMessages("out")
+        let lag = metrics.wsDeliveryLag
+        channel.eventLoop.execute {
+            let data = channel.allocator.buffer(string: frame.text)
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { result in
+                completion()
+                guard case .success = result else { return }
+                sent.increment()
+                if let published = frame.publishedAtNs, published > 0 {
+                    lag.record(.nanoseconds(max(0, WallClock.nanoseconds() - published)))
+                }
+            }
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: data), promise: promise)
+        }
+    }
+}
