@@ -77,6 +77,18 @@ import WireJSON
         #expect(sum.value("db_pool_connections", labels: ["pool": "primary", "state": "used"]) == 7)
         #expect(sum.value("db_replica_lag_seconds") == 0.5)
     }
+
+    @Test func gaugesExportedAsNaNAreLeftOutAndTheMetricsEncode() throws {
+        let before = PrometheusScrape.parse("db_replica_lag_seconds NaN\nws_connections 1")
+        let after = PrometheusScrape.parse("db_replica_lag_seconds 0.25\nws_connections 3")
+        let unknownAfter = PrometheusScrape.parse("db_replica_lag_seconds NaN\nws_connections 2")
+        let metrics = ServerMetrics.between(before: before, after: after, during: [unknownAfter])
+        #expect(metrics.gauges["db_replica_lag_seconds"] == .init(before: 0.25, after: 0.25, max: 0.25))
+        #expect(metrics.gauges["ws_connections"] == .init(before: 1, after: 3, max: 3))
+        let stillUnknown = ServerMetrics.between(before: before, after: unknownAfter, during: [])
+        #expect(stillUnknown.gauges["db_replica_lag_seconds"] == nil)
+        _ = try JSONEncoder().encode(stillUnknown)
+    }
 }
 
 @Suite struct ConnectionBudgetTests {
