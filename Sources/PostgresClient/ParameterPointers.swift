@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Calls `body` with `parameters` as the C array libpq takes (`NULL` for SQL NULL), the
