@@ -257,6 +257,15 @@ public struct MatrixSpec: Codable, Sendable {
         public var topology: Topology = Topology()
     }
 
+    /// Server settings every cell starts from, under the matrix's own `config`: the lab signs
+    /// every user and operator in from 127.0.0.1, so the per-address sign-in limits (meant
+    /// for one client among many) would refuse a capacity search's hundreds of users.
+    static let labDefaults: JSON = [
+        "rateLimit": [
+            "otpPerAddressPerMinute": 1_000_000, "verifyPerAddressPerMinute": 1_000_000, "tokenLookupsPerAddressPerMinute": 1_000_000,
+        ]
+    ]
+
     /// The cartesian product of the axes, each repeated `repeat` times (repeats adjacent).
     public func cells() -> [Cell] {
         var combinations: [[(String, JSON)]] = [[]]
@@ -265,7 +274,7 @@ public struct MatrixSpec: Codable, Sendable {
         }
         var result: [Cell] = []
         for combination in combinations {
-            var config = self.config
+            var config = Self.labDefaults.merged(with: self.config)
             var cellFaults = faults
             var topology = self.topology
             for (path, value) in combination {

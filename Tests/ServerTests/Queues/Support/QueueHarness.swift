@@ -43,7 +43,8 @@ enum QueueTestEnvironment {
     }
 
     /// Runs `body` holding a PostgreSQL advisory lock, so that queue tests of *other* test
-    /// processes (another engineer's `swift test`) never share the private outbox with ours.
+    /// processes (another engineer's `swift test`) never share the private outbox with ours,
+    /// on an emptied private Redis database.
     static func exclusively<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         let lockPool = PostgresPool(configuration: PostgresConfiguration(url: adminURL, name: "queue-test-lock", poolSize: 1))
         defer { lockPool.close() }
@@ -52,6 +53,11 @@ enum QueueTestEnvironment {
             try await eventually("the queue tests' advisory lock", timeout: .seconds(300), every: .milliseconds(100)) {
                 try await connection.query(tryLock).first?.decode("locked", as: Bool.self) == true
             }
+            // Start from empty streams: a test process that stopped mid-run (or a server
+            // without workers) leaves jobs behind, and a new job would queue behind them.
+            let redis = RedisClient(configuration: try RedisConfiguration(url: redisURL))
+            _ = try await redis.send(["FLUSHDB"])
+            await redis.shutdown()
             do {
                 let result = try await body()
                 _ = try? await connection.query(PostgresQuery("queue_test_unlock", "SELECT pg_advisory_unlock(7345001)"))
