@@ -40,8 +40,8 @@ import WireJSON
 
     @Test(
         .enabled(
-            if: (MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil) && NetworkEndToEndTests.pgbouncerInstalled,
-            "needs the binaries and pgbouncer (scripts/dev-services up --pgbouncer)"
+            if: MatrixEndToEndTests.required || (MatrixEndToEndTests.binaries != nil && NetworkEndToEndTests.pgbouncerInstalled),
+            "needs the binaries and pgbouncer (scripts/dev-services up --pgbouncer; set LAB_E2E=1 to require them)"
         )
     )
     func aCellBehindPgBouncerInTransactionModeWorks() async throws {
@@ -68,7 +68,12 @@ import WireJSON
 /// The unnamed-statement mode of the client through a real PgBouncer (transaction pooling):
 /// parameters, several statements per transaction, and no "prepared statement does not exist".
 @Suite struct UnnamedStatementsThroughPgBouncerTests {
-    @Test(.enabled(if: NetworkEndToEndTests.pgbouncerInstalled, "needs pgbouncer (scripts/dev-services up --pgbouncer)"))
+    @Test(
+        .enabled(
+            if: MatrixEndToEndTests.required || NetworkEndToEndTests.pgbouncerInstalled,
+            "needs pgbouncer (scripts/dev-services up --pgbouncer; set LAB_E2E=1 to require it)"
+        )
+    )
     func statementsWorkThroughTransactionPooling() async throws {
         let port = Int.random(in: 40_000...49_000)
         let directory = try Fixtures.temporaryDirectory()

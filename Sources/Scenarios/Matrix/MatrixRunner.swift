@@ -154,18 +154,18 @@ public struct MatrixRunner: Sendable {
                     database: isolation?.databaseName(cell: cell.index)
                 )
                 let backends = isolation.flatMap { try? BackendTerminator(admin: $0.admin, database: $0.databaseName(cell: cell.index)) }
-                measurement = try await runCell(
+                let launch = CellLaunch(
                     server: server,
                     config: config,
                     topology: cell.topology,
                     scenario: scenario,
-                    report: &report,
                     cellDirectory: cellDirectory,
                     resources: target,
                     services: owned,
                     backends: backends,
                     faults: cell.faults
                 )
+                measurement = try await runCell(launch, report: &report)
             } catch {
                 report.failure = "\(error)"
             }
@@ -196,60 +196,42 @@ public struct MatrixRunner: Sendable {
         }
     }
 
+    /// What one cell runs with: its first server, the config every instance starts from, and
+    /// the parts the lab started or may break for it.
+    private struct CellLaunch {
+        var server: ServerInstance
+        var config: JSON
+        var topology: Topology
+        var scenario: any Scenario
+        var cellDirectory: String
+        var resources: ResourceSampler.Target
+        var services: CellServices
+        var backends: BackendTerminator?
+        var faults: [FaultSpec]
+    }
+
     /// Starts the cell's relays and PgBouncer when its topology asks for them (the servers'
     /// config then points at them), runs the cell, and stops them.
-    private func runCell(
-        server: ServerInstance,
-        config: JSON,
-        topology: Topology,
-        scenario: any Scenario,
-        report: inout CellReport,
-        cellDirectory: String,
-        resources: ResourceSampler.Target,
-        services: CellServices,
-        backends: BackendTerminator?,
-        faults: [FaultSpec]
-    ) async throws -> CellMeasurement {
-        guard topology.relayed || topology.pooler != .none else {
-            return try await runServers(
-                server: server,
-                config: config,
-                topology: topology,
-                scenario: scenario,
-                report: &report,
-                cellDirectory: cellDirectory,
-                resources: resources,
-                services: services,
-                backends: backends,
-                faults: faults
-            )
+    private func runCell(_ launch: CellLaunch, report: inout CellReport) async throws -> CellMeasurement {
+        guard launch.topology.relayed || launch.topology.pooler != .none else {
+            return try await runServers(launch, report: &report)
         }
         progress.status.begin("start relay / pooler", recorder: nil, operation: "", expected: .seconds(2))
         let network = try await CellNetwork.start(
-            topology: topology,
-            config: config,
+            topology: launch.topology,
+            config: launch.config,
             ports: spec.ports,
-            directory: cellDirectory,
+            directory: launch.cellDirectory,
             scenariosExecutable: providerExecutable
         )
-        var target = resources
-        target.helperPIDs = network.helperPIDs
+        var relayed = launch
+        relayed.config = network.config
+        relayed.resources.helperPIDs = network.helperPIDs
         let measurement: CellMeasurement
         do {
             report.config = network.config
-            try writeJSON(network.config, to: server.configPath)
-            measurement = try await runServers(
-                server: server,
-                config: network.config,
-                topology: topology,
-                scenario: scenario,
-                report: &report,
-                cellDirectory: cellDirectory,
-                resources: target,
-                services: services,
-                backends: backends,
-                faults: faults
-            )
+            try writeJSON(network.config, to: launch.server.configPath)
+            measurement = try await runServers(relayed, report: &report)
         } catch {
             await network.stop()
             throw error
@@ -258,18 +240,10 @@ public struct MatrixRunner: Sendable {
         return measurement
     }
 
-    private func runServers(
-        server: ServerInstance,
-        config: JSON,
-        topology: Topology,
-        scenario: any Scenario,
-        report: inout CellReport,
-        cellDirectory: String,
-        resources: ResourceSampler.Target,
-        services: CellServices,
-        backends: BackendTerminator?,
-        faults: [FaultSpec]
-    ) async throws -> CellMeasurement {
+    private func runServers(_ launch: CellLaunch, report: inout CellReport) async throws -> CellMeasurement {
+        let (server, config, topology, scenario) = (launch.server, launch.config, launch.topology, launch.scenario)
+        let (cellDirectory, resources, services) = (launch.cellDirectory, launch.resources, launch.services)
+        let (backends, faults) = (launch.backends, launch.faults)
         progress.status.begin("start provider + server", recorder: nil, operation: "", expected: .seconds(5))
         let provider = try await startProvider(
             executable: providerExecutable,
