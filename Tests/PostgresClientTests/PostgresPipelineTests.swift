@@ -100,12 +100,9 @@ import Testing
                     _ = try await connection.query(divide, [0], thenCommit: true)
                 }
             } throws: { ($0 as? PostgresError)?.sqlState == "22012" }
-            let count = PostgresQuery("pipe_n_\(table)", "SELECT count(*) AS n FROM \(table)")
-            let rows = try await pool.query(count).first!.decode("n", as: Int.self)
-            #expect(rows == 0)
+            try await expectEmpty(pool, table)
             // The connection was rolled back, not left in a failed transaction.
-            let inside = try await insideTransaction(pool)
-            #expect(inside == false)
+            #expect(try await insideTransaction(pool) == false)
         }
     }
 
@@ -133,9 +130,7 @@ import Testing
                     _ = try await connection.query(insert, [7], thenCommit: true)
                 }
             } throws: { ($0 as? PostgresError)?.sqlState == "23505" }
-            let count = PostgresQuery("pipe_c_\(table)", "SELECT count(*) AS n FROM \(table)")
-            let rows = try await pool.query(count).first!.decode("n", as: Int.self)
-            #expect(rows == 0)
+            try await expectEmpty(pool, table)
             let inside = try await insideTransaction(pool)
             #expect(inside == false)
         }
@@ -148,5 +143,11 @@ import Testing
         #expect(value == 42)
         let inside = try await insideTransaction(pool)
         #expect(inside == false)
+    }
+
+    /// Nothing of a rolled-back transaction stayed in `table`.
+    func expectEmpty(_ pool: PostgresPool, _ table: String) async throws {
+        let count = PostgresQuery("pipe_count_\(table)", "SELECT count(*) AS n FROM \(table)")
+        #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 0)
     }
 }

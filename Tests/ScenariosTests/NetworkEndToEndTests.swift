@@ -19,15 +19,7 @@ import WireJSON
     )
     func aCellWithOneMillisecondToTheDatabaseRunsThroughTheRelay() async throws {
         let spec = TopologyEndToEndTests.flowSpec(axes: [.init(path: "dbRttMs", values: [.int(1)])])
-        let runner = try #require(try TopologyEndToEndTests.runner(spec), "LAB_E2E=1 but a binary is missing")
-        let runs = try await runner.run()
-        let report = try #require(runs.first?.report)
-        if let failure = report.failure {
-            #expect(!MatrixEndToEndTests.required, "cell failed: \(failure)")
-            return
-        }
-        #expect(report.errorRate == 0, "errors: \(report.errors)")
-        #expect((report.operations["complete"]?.count ?? 0) >= 8)
+        guard let (runner, report) = try await Self.runFlowCell(spec) else { return }
         // The server was pointed at the relays, not at PostgreSQL.
         let primary = try #require(report.config[path: "db.primary.url"]?.stringValue)
         let replica = try #require(report.config[path: "db.replica.url"]?.stringValue)
@@ -50,15 +42,7 @@ import WireJSON
         )
         spec.topology.poolerPoolSize = 3
         spec.config.set(path: "db.primary.poolSize", to: .int(8))
-        let runner = try #require(try TopologyEndToEndTests.runner(spec), "LAB_E2E=1 but a binary is missing")
-        let runs = try await runner.run()
-        let report = try #require(runs.first?.report)
-        if let failure = report.failure {
-            #expect(!MatrixEndToEndTests.required, "cell failed: \(failure)")
-            return
-        }
-        #expect(report.errorRate == 0, "errors: \(report.errors)")
-        #expect((report.operations["complete"]?.count ?? 0) >= 8)
+        guard let (runner, report) = try await Self.runFlowCell(spec) else { return }
         #expect(report.config[path: "db.primary.url"]?.stringValue?.contains("127.0.0.1:\(spec.ports.pooler)/") == true)
         #expect(report.config[path: "db.preparedStatements"] == .bool(false))
         #expect(FileManager.default.fileExists(atPath: runner.directory + "/cells/0/pgbouncer.ini"))
@@ -111,5 +95,22 @@ import WireJSON
             }
             try await group.waitForAll()
         }
+    }
+}
+
+extension NetworkEndToEndTests {
+    /// Runs the one-cell flow matrix `spec` and checks it completed flows without errors; nil
+    /// when the cell failed and the end-to-end tests are not required.
+    static func runFlowCell(_ spec: MatrixSpec) async throws -> (MatrixRunner, CellReport)? {
+        let runner = try #require(try TopologyEndToEndTests.runner(spec), "LAB_E2E=1 but a binary is missing")
+        let runs = try await runner.run()
+        let report = try #require(runs.first?.report)
+        if let failure = report.failure {
+            #expect(!MatrixEndToEndTests.required, "cell failed: \(failure)")
+            return nil
+        }
+        #expect(report.errorRate == 0, "errors: \(report.errors)")
+        #expect((report.operations["complete"]?.count ?? 0) >= 8)
+        return (runner, report)
     }
 }
