@@ -71,16 +71,7 @@ import Testing
     }
 
     @Test func aCellThatCouldNotRunExitsTwo() throws {
-        var cell = CellReport(
-            id: 0,
-            label: "x",
-            axes: [:],
-            repeatIndex: 0,
-            config: .null,
-            scenario: "exchange-flow",
-            load: LoadSpec(),
-            primaryOperation: "create_request"
-        )
+        var cell = Fixtures.emptyCell()
         cell.failure = "server did not start"
         let evaluator = try GateEvaluator(budget: Self.budget(["create_request": ["p(99) < 250ms"]]))
         let rows = evaluator.evaluate(cells: [cell])

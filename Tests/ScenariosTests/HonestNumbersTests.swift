@@ -106,16 +106,7 @@ import Testing
     }
 
     @Test func droppedArrivalsCountAsErrors() {
-        var cell = CellReport(
-            id: 0,
-            label: "x",
-            axes: [:],
-            repeatIndex: 0,
-            config: .null,
-            scenario: "exchange-flow",
-            load: LoadSpec(),
-            primaryOperation: "create_request"
-        )
+        var cell = Fixtures.emptyCell()
         let snapshot = RecorderSnapshot(histograms: ["create_request": Fixtures.histogram(millis: Array(repeating: 5, count: 90))])
         let health = EngineHealth(scheduled: 100, dropped: 10, dispatch: Fixtures.histogram(millis: [0.1]), cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
         cell.apply(ScenarioOutcome(snapshot: snapshot, health: health, measuredSeconds: 10, primaryOperation: "create_request"))

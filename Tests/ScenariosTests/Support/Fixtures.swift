@@ -13,6 +13,20 @@ enum Fixtures {
     }
 
     /// A cell whose create_request latencies are `base`…`base×3` ms, `count` samples.
+    /// An exchange-flow cell with nothing measured yet.
+    static func emptyCell() -> CellReport {
+        CellReport(
+            id: 0,
+            label: "x",
+            axes: [:],
+            repeatIndex: 0,
+            config: .null,
+            scenario: "exchange-flow",
+            load: LoadSpec(),
+            primaryOperation: "create_request"
+        )
+    }
+
     static func cell(
         id: Int,
         pool: Int,
