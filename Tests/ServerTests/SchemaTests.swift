@@ -46,6 +46,8 @@ import Testing
 
     /// Each hot statement must use an index, not a sequential scan of `requests`.
     @Test func hotQueriesUseIndexes() async throws {
+        // Run alone on a fresh database, nothing else may have created the tables yet.
+        try await TestExchange.migrateOnce()
         let pool = pool()
         defer { pool.close() }
         let user = "00000000-0000-0000-0000-000000000001"
