@@ -19,7 +19,7 @@ import WireJSON
     )
     func aCellWithOneMillisecondToTheDatabaseRunsThroughTheRelay() async throws {
         let spec = TopologyEndToEndTests.flowSpec(axes: [.init(path: "dbRttMs", values: [.int(1)])])
-        guard let (runner, report) = try await Self.runFlowCell(spec) else { return }
+        guard let (_, report) = try await Self.runFlowCell(spec) else { return }
         // The server was pointed at the relays, not at PostgreSQL.
         let primary = try #require(report.config[path: "db.primary.url"]?.stringValue)
         let replica = try #require(report.config[path: "db.replica.url"]?.stringValue)

@@ -167,7 +167,7 @@ public struct MatrixSpec: Codable, Sendable {
         ports: Ports = Ports(),
         provider: ProviderSettings = ProviderSettings(),
         search: SearchSpec? = nil,
-        topology: Topology = Topology()
+        topology: Topology = .standard
     ) {
         self.topology = topology
         self.provider = provider
@@ -203,7 +203,7 @@ public struct MatrixSpec: Codable, Sendable {
         faults = try container.decodeIfPresent([FaultSpec].self, forKey: .faults) ?? []
         own = try container.decodeIfPresent(OwnedServices.self, forKey: .own) ?? OwnedServices()
         workerProcesses = try container.decodeIfPresent(Int.self, forKey: .workerProcesses) ?? 0
-        topology = try container.decodeIfPresent(Topology.self, forKey: .topology) ?? Topology()
+        topology = try container.decodeIfPresent(Topology.self, forKey: .topology) ?? .standard
     }
 
     public static func load(path: String) throws -> MatrixSpec {
@@ -254,7 +254,7 @@ public struct MatrixSpec: Codable, Sendable {
         /// The matrix's faults plus those of a `faults` axis.
         public var faults: [FaultSpec] = []
         /// Instances, database distance and pooler of this cell.
-        public var topology: Topology = Topology()
+        public var topology: Topology = .standard
     }
 
     /// Server settings every cell starts from, under the matrix's own `config`: the lab signs

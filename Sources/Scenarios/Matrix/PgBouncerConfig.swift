@@ -15,22 +15,6 @@ public struct PgBouncerConfig: Sendable, Equatable {
     public var authFile: String
     public var maxClientConnections = 900
 
-    public init(
-        listenPort: Int,
-        targetHost: String = "127.0.0.1",
-        targetPort: Int = 55432,
-        poolSize: Int = 10,
-        statementTimeoutMs: Int = 5000,
-        authFile: String
-    ) {
-        self.listenPort = listenPort
-        self.targetHost = targetHost
-        self.targetPort = targetPort
-        self.poolSize = poolSize
-        self.statementTimeoutMs = statementTimeoutMs
-        self.authFile = authFile
-    }
-
     /// Roles PgBouncer accepts (trust: no passwords).
     public static let roles = ["exchange_app", "exchange_owner", "postgres"]
 

@@ -23,27 +23,8 @@ public struct Topology: Codable, Sendable, Equatable {
     /// PgBouncer's server connections to the primary (`default_pool_size`). Defaults to `10`.
     public var poolerPoolSize: Int = 10
 
-    public init(instances: Int = 1, dbRttMs: Double = 0, dbJitterMs: Double = 0, pooler: Pooler = .none, poolerPoolSize: Int = 10) {
-        self.instances = instances
-        self.dbRttMs = dbRttMs
-        self.dbJitterMs = dbJitterMs
-        self.pooler = pooler
-        self.poolerPoolSize = poolerPoolSize
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case instances, dbRttMs, dbJitterMs, pooler, poolerPoolSize
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = Topology()
-        instances = try container.decodeIfPresent(Int.self, forKey: .instances) ?? defaults.instances
-        dbRttMs = try container.decodeIfPresent(Double.self, forKey: .dbRttMs) ?? defaults.dbRttMs
-        dbJitterMs = try container.decodeIfPresent(Double.self, forKey: .dbJitterMs) ?? defaults.dbJitterMs
-        pooler = try container.decodeIfPresent(Pooler.self, forKey: .pooler) ?? defaults.pooler
-        poolerPoolSize = try container.decodeIfPresent(Int.self, forKey: .poolerPoolSize) ?? defaults.poolerPoolSize
-    }
+    /// One instance, the database as near as it is, no pooler: every field's default.
+    public static let standard = Topology()
 
     /// Axis paths that set a topology field rather than a server setting.
     public static let axisPaths: Set<String> = ["instances", "dbRttMs", "dbJitterMs", "pooler", "pooler.poolSize"]
@@ -92,4 +73,22 @@ public struct Topology: Codable, Sendable, Equatable {
 
     /// Whether the database is reached through the latency relay.
     public var relayed: Bool { dbRttMs > 0 || dbJitterMs > 0 }
+}
+
+// Decoding in an extension so the compiler still writes the memberwise initialiser; a
+// missing field takes its default.
+extension Topology {
+    enum CodingKeys: String, CodingKey {
+        case instances, dbRttMs, dbJitterMs, pooler, poolerPoolSize
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Topology()
+        instances = try container.decodeIfPresent(Int.self, forKey: .instances) ?? defaults.instances
+        dbRttMs = try container.decodeIfPresent(Double.self, forKey: .dbRttMs) ?? defaults.dbRttMs
+        dbJitterMs = try container.decodeIfPresent(Double.self, forKey: .dbJitterMs) ?? defaults.dbJitterMs
+        pooler = try container.decodeIfPresent(Pooler.self, forKey: .pooler) ?? defaults.pooler
+        poolerPoolSize = try container.decodeIfPresent(Int.self, forKey: .poolerPoolSize) ?? defaults.poolerPoolSize
+    }
 }

@@ -43,8 +43,7 @@ public final class ExchangeServices: Sendable {
             users: users,
             cache: sessions,
             unknown: UnknownTokens(lifetime: .seconds(configuration.auth.negativeCacheSeconds)),
-            rateLimiter: rateLimiter,
-            lookupsPerAddressPerMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute
+            lookups: rateLimiter.quota(perMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute)
         )
         self.authenticator = authenticator
         let sealer = CodeSealer(secret: configuration.auth.secret)
@@ -56,8 +55,7 @@ public final class ExchangeServices: Sendable {
             store: RequestStore(primary: primary),
             sideEffects: sideEffects,
             publisher: EventPublisher(redis: redis, logger: logger, channel: namespace.events),
-            rateLimiter: rateLimiter,
-            createsPerMinute: configuration.rateLimit.perUserPerMinute,
+            creations: rateLimiter.quota(perMinute: configuration.rateLimit.perUserPerMinute),
             metrics: metrics
         )
         self.signIn = SignInService(

@@ -8,10 +8,9 @@ struct RequestService: Sendable {
     let store: RequestStore
     let sideEffects: SideEffects
     let publisher: EventPublisher
-    let rateLimiter: RateLimiter
     /// Creations a user may make per minute (`rateLimit.perUserPerMinute`), counted in Redis
     /// before the transaction so a limited caller costs no PostgreSQL work.
-    let createsPerMinute: Int
+    let creations: Quota
     let metrics: ServerMetrics
 
     /// A committed command: the request as it is now, its new event, and the side effects
@@ -33,9 +32,7 @@ struct RequestService: Sendable {
     /// limit (429, every attempt counts), then `input` (400/422, read only once admitted).
     func create(by actor: Actor, input: () async throws -> NewRequest) async throws -> Committed {
         let rule = try Self.decide(.create, by: actor, on: Lifecycle.newRequest(by: actor))
-        if case .limited(let retry) = try await rateLimiter.check("create:\(actor.id)", limit: createsPerMinute) {
-            throw CommandError.rateLimited(retryAfterSeconds: retry)
-        }
+        try await creations.charge("create:\(actor.id)")
         let fields = try await input()
         let draft = ExchangeRequest(
             id: UUIDText.random(),

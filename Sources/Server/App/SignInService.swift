@@ -67,9 +67,8 @@ struct SignInService: Sendable {
         try await authenticator.revoke(token: token)
     }
 
+    /// Sign-in limits never fail open: with Redis down, sign-in answers 503.
     private func charge(_ key: String, _ limit: Int) async throws {
-        if case .limited(let retry) = try await rateLimiter.check(key, limit: limit, failOpen: false) {
-            throw CommandError.rateLimited(retryAfterSeconds: retry)
-        }
+        try await rateLimiter.charge(key, limit: limit, failOpen: false)
     }
 }

@@ -9,8 +9,8 @@ struct Authenticator: Sendable {
     let users: UserStore
     let cache: SessionCache
     let unknown: UnknownTokens
-    let rateLimiter: RateLimiter
-    let lookupsPerAddressPerMinute: Int
+    /// Database lookups of unknown tokens per client address (`rateLimit.tokenLookupsPerAddressPerMinute`).
+    let lookups: Quota
 
     /// The caller of an API request: `Authorization` header only, so tokens stay out of URLs
     /// (and access logs) everywhere but the WebSocket upgrade.
@@ -24,9 +24,7 @@ struct Authenticator: Sendable {
         let hash = Secrets.tokenHash(token)
         if let cached = await cache.get(hash) { return cached }
         guard !unknown.contains(hash) else { throw APIError.unauthorized }
-        if case .limited(let retry) = try await rateLimiter.check("token-lookup:\(address)", limit: lookupsPerAddressPerMinute) {
-            throw APIError.rateLimited(retryAfter: retry)
-        }
+        try await lookups.charge("token-lookup:\(address)")
         guard let (user, remaining) = try await users.session(tokenHash: hash) else {
             unknown.insert(hash)
             throw APIError.unauthorized

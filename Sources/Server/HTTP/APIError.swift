@@ -11,14 +11,6 @@ public struct APIError: Error, Sendable {
     /// For 405: the methods the path serves (the `Allow` header).
     public var allow: [String]?
 
-    public init(status: Int, code: String, message: String, details: [(String, JSON)] = [], retryAfterSeconds: Int? = nil) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-        self.retryAfterSeconds = retryAfterSeconds
-    }
-
     public var body: JSON {
         var fields: [(String, JSON)] = [("code", .string(code)), ("message", .string(message))]
         if !details.isEmpty { fields.append(("details", .object(details))) }
@@ -52,17 +44,6 @@ public struct APIError: Error, Sendable {
         APIError(status: 429, code: "rate_limited", message: "too many requests", retryAfterSeconds: max(1, retryAfter))
     }
 
-    /// The contract's answer to a refused command.
-    init(_ error: CommandError) {
-        switch error {
-        case .denied(let denial): self = .denial(denial)
-        case .invalid(let issues): self = .validation(issues.map { ($0.field, $0.reason) })
-        case .rateLimited(let retry): self = .rateLimited(retryAfter: retry)
-        case .unauthorized(let message): self = APIError(status: 401, code: "unauthorized", message: message)
-        case .unavailable(let message): self = APIError(status: 503, code: "unavailable", message: message)
-        }
-    }
-
     static func denial(_ denial: Lifecycle.Denial) -> APIError {
         switch denial {
         case .notFound:
@@ -83,6 +64,20 @@ public struct APIError: Error, Sendable {
                 message: "not allowed in status \(current.rawValue)",
                 details: [("currentStatus", .string(current.rawValue))]
             )
+        }
+    }
+}
+
+// In an extension so the compiler still writes the memberwise initialiser.
+extension APIError {
+    /// The contract's answer to a refused command.
+    init(_ error: CommandError) {
+        switch error {
+        case .denied(let denial): self = .denial(denial)
+        case .invalid(let issues): self = .validation(issues.map { ($0.field, $0.reason) })
+        case .rateLimited(let retry): self = .rateLimited(retryAfter: retry)
+        case .unauthorized(let message): self = APIError(status: 401, code: "unauthorized", message: message)
+        case .unavailable(let message): self = APIError(status: 503, code: "unavailable", message: message)
         }
     }
 }

@@ -41,22 +41,6 @@ public struct OutboxDispatcher: Service {
     let metrics: ServerMetrics
     let logger: Logger
 
-    public init(
-        primary: PostgresPool,
-        redis: any RedisCommandExecutor,
-        keys: QueueKeys = .standard,
-        options: Options = Options(),
-        metrics: ServerMetrics,
-        logger: Logger
-    ) {
-        self.primary = primary
-        self.redis = redis
-        self.keys = keys
-        self.options = options
-        self.metrics = metrics
-        self.logger = logger
-    }
-
     public func run() async throws {
         var backoff = LoopBackoff(maximum: options.maxBackoff)
         var lastMoved = 0

@@ -41,10 +41,14 @@ struct RealtimeEndpoint: Sendable {
         }
     }
 
-    /// The caller, from `Authorization: Bearer` or `?token=`.
+    /// The caller, from `Authorization: Bearer` or `?token=`; a refusal in the contract's terms.
     func authenticate(_ request: Request, from address: String) async throws -> Actor {
         guard let token = Authenticator.bearerToken(request) else { throw APIError.unauthorized }
-        return try await authenticator.actor(token: token, from: address)
+        do {
+            return try await authenticator.actor(token: token, from: address)
+        } catch let refusal as CommandError {
+            throw APIError(refusal)
+        }
     }
 
     func shouldUpgrade(

@@ -21,6 +21,10 @@ public struct ProviderClient: Sendable {
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         httpConfiguration.timeout.connect = .seconds(2)
+        // A refused connection fails the call at once instead of being retried until the
+        // call's deadline: a sync-mode request then answers without waiting `timeoutMs` for a
+        // provider that is down, and the job is retried by the queue with its own backoff.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
         self.baseURL = configuration.url
         self.timeout = .milliseconds(configuration.timeoutMs)
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
