@@ -10,7 +10,7 @@ import Server
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Micro-benchmarks of the pool (see scripts/bench-pool, scripts/bench-claim, scripts/bench-stats).",
-        subcommands: [BenchPool.self, BenchClaims.self, BenchClaimSQL.self, BenchStatsSQL.self]
+        subcommands: [BenchPool.self, BenchClaimSQL.self, BenchStatsSQL.self]
     )
 }
 
