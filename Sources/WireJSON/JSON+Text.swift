@@ -46,6 +46,12 @@ extension JSON {
 
     static func writeString(_ text: String, to out: inout String) {
         out += "\""
+        // Most strings (ids, statuses, amounts) need no escape: copied whole, not scalar by scalar.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

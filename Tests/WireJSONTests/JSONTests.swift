@@ -10,6 +10,9 @@ import WireJSON
 
     @Test func escapesControlCharactersAndQuotes() {
         #expect(JSON.string("a\"b\\c\n\u{1}").serialized == #""a\"b\\c\n\u0001""#)
+        // Strings with nothing to escape are copied whole, non-ASCII included.
+        #expect(JSON.string("prix: 12 € — ok").serialized == "\"prix: 12 € — ok\"")
+        #expect(JSON.string("").serialized == "\"\"")
     }
 
     @Test func parsesEveryKindAndKeepsIntegersExact() throws {

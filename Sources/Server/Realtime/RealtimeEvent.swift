@@ -36,9 +36,20 @@ extension RealtimeEvent {
         )
     }
 
-    /// The message's bytes on the channel.
+    /// The message's bytes on the channel: the Codable form, written by WireJSON (a fraction of
+    /// `JSONEncoder`'s cost on every transition) under the same coding keys.
     public func encoded() -> String {
-        (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        JSON.object([
+            (CodingKeys.requestId.stringValue, .string(requestId)),
+            (CodingKeys.ownerId.stringValue, .string(ownerId)),
+            (CodingKeys.status.stringValue, .string(status)),
+            (CodingKeys.fromStatus.stringValue, .string(fromStatus)),
+            (CodingKeys.seq.stringValue, .int(seq)),
+            (CodingKeys.event.stringValue, .string(event)),
+            (CodingKeys.data.stringValue, data),
+            (CodingKeys.publishedAt.stringValue, .string(publishedAt)),
+            (CodingKeys.publishedAtNs.stringValue, .int(publishedAtNs)),
+        ]).serialized
     }
 
     /// Decodes a published message; `nil` for anything that isn't one (logged and dropped by

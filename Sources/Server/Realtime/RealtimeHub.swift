@@ -81,6 +81,8 @@ public final class RealtimeHub: Sendable {
     /// connection in both `request:<id>` and `operators` gets the event once, through the
     /// request's room.
     func dispatch(payload: [UInt8]) {
+        // No socket of this instance is in any room: nobody to decode the message for.
+        guard !rooms.withLock({ $0.isEmpty }) else { return }
         guard let event = RealtimeEvent(payload: payload) else {
             metrics.wsEventsDropped("malformed").increment()
             return

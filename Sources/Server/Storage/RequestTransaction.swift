@@ -137,23 +137,70 @@ struct RequestTransaction {
 
 extension RequestStore {
     /// The claim transaction's statements with pgbench variables in place of parameters:
-    /// `:rid` (request id) and `:op` (operator id). `scripts/bench-claim` runs exactly this SQL
-    /// through pgbench to compare with the same transaction through HTTP.
+    /// `:rid` (request id), `:op` (operator id) and `:owner` (the request's owner, named in the
+    /// email job). `scripts/bench-claim` runs exactly this SQL
+    /// through pgbench to compare with the same transaction through HTTP, outbox rows included:
+    /// the email and analytics jobs a claim writes, as ``SideEffectPlan`` plans them.
     public static func pgbenchClaimScript() -> String {
         func substitute(_ sql: String, _ values: [String]) -> String {
             var text = sql
             for (index, value) in values.enumerated().reversed() { text = text.replacingOccurrences(of: "$\(index + 1)", with: value) }
             return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         }
+        let placeholder = "00000000-0000-4000-8000-00000000b1d0"
+        let owner = "00000000-0000-4000-8000-0000000000a1"
+        let claimed = ExchangeRequest(
+            id: placeholder,
+            userId: owner,
+            status: .assigned,
+            fiatCurrency: "USD",
+            fiatAmount: "10.00",
+            cryptoCurrency: "BTC",
+            assignedOperator: placeholder,
+            createdAt: .now,
+            updatedAt: .now,
+            assignedAt: .now,
+            processingStartedAt: nil,
+            completedAt: nil,
+            lastSeq: 1
+        )
+        // With `-M prepared` pgbench binds `:rid` as a parameter, which it can't be inside a
+        // literal: the ids are spliced into the jobs' text by `replace` instead.
+        let jobs = pgbenchLiteral(OutboxWriter.parameter(SideEffectPlan.transition(claimed, from: .pending)))
+        let outbox = "replace(replace(\(jobs), '\(placeholder)', :rid::text), '\(owner)', :owner::text)"
         return [
             "SELECT id AS rid FROM bench_claim_ids WHERE n = (SELECT nextval('bench_claim_seq')) \\gset",
             "BEGIN;",
             substitute(RequestTransaction.lock.sql, [":rid"]) + ";",
             substitute(
                 RequestTransaction.transition.sql,
-                [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", "'[]'", "'status:assigned'"]
+                [":rid", "'assigned'", ":op", "'pending'", "'operator'", "NULL", "'{}'", outbox, "'status:assigned'"]
             ) + ";",
             "COMMIT;",
         ].joined(separator: "\n") + "\n"
+    }
+
+    /// `json` as an SQL string literal pgbench leaves alone: pgbench reads every `:name` as a
+    /// variable, even inside a literal, so a colon inside a JSON string becomes `\u003a` and a
+    /// colon between a key and its value is followed by a space (same `jsonb` value).
+    static func pgbenchLiteral(_ json: String) -> String {
+        var text = ""
+        var inString = false
+        var escaped = false
+        for character in json {
+            switch character {
+            case ":" where inString: text += "\\u003a"
+            case ":": text += ": "
+            case "'": text += "''"
+            default: text.append(character)
+            }
+            if inString, character == "\\", !escaped {
+                escaped = true
+                continue
+            }
+            if character == "\"", !escaped { inString.toggle() }
+            escaped = false
+        }
+        return "'" + text + "'"
     }
 }
