@@ -19,7 +19,7 @@ import WireJSON
             #expect(!MatrixEndToEndTests.required, "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)")
             return
         }
-        let ports = MatrixSpec.Ports(server: Int.random(in: 20_000...29_000), provider: Int.random(in: 30_000...39_000))
+        let ports = try Fixtures.cellPorts()
         let spec = MatrixSpec(
             name: "e2e-search",
             scenario: "exchange-flow",

@@ -31,7 +31,7 @@ import WireJSON
                 "sideEffects": ["mode": .string("queued")],
                 "rateLimit": ["otpPerAddressPerMinute": .int(10_000), "verifyPerAddressPerMinute": .int(10_000)],
             ],
-            ports: MatrixSpec.Ports(server: try freeLoopbackPort(), provider: try freeLoopbackPort()),
+            ports: try Fixtures.cellPorts(),
             provider: .init(latencyMs: 5)
         )
         spec.faults = [FaultSpec(kind: .pgTerminate, at: 2)]

@@ -35,7 +35,7 @@ import WireJSON
             Self.binaries,
             "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)"
         )
-        let ports = MatrixSpec.Ports(server: Int.random(in: 20_000...29_000), provider: Int.random(in: 30_000...39_000))
+        let ports = try Fixtures.cellPorts()
         let spec = MatrixSpec(
             name: "e2e",
             scenario: "exchange-flow",

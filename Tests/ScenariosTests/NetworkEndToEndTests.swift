@@ -18,7 +18,7 @@ import WireJSON
         )
     )
     func aCellWithOneMillisecondToTheDatabaseRunsThroughTheRelay() async throws {
-        let spec = TopologyEndToEndTests.flowSpec(axes: [.init(path: "dbRttMs", values: [.int(1)])])
+        let spec = try TopologyEndToEndTests.flowSpec(axes: [.init(path: "dbRttMs", values: [.int(1)])])
         guard let (_, report) = try await Self.runFlowCell(spec) else { return }
         // The server was pointed at the relays, not at PostgreSQL.
         let primary = try #require(report.config[path: "db.primary.url"]?.stringValue)
@@ -37,7 +37,7 @@ import WireJSON
         )
     )
     func aCellBehindPgBouncerInTransactionModeWorks() async throws {
-        var spec = TopologyEndToEndTests.flowSpec(
+        var spec = try TopologyEndToEndTests.flowSpec(
             axes: [.init(path: "pooler", values: [.string("pgbouncer")]), .init(path: "instances", values: [.int(2)])]
         )
         spec.topology.poolerPoolSize = 3
@@ -59,12 +59,11 @@ import WireJSON
         )
     )
     func statementsWorkThroughTransactionPooling() async throws {
-        let port = Int.random(in: 40_000...49_000)
         let directory = try Fixtures.temporaryDirectory()
         let network = try await CellNetwork.start(
             topology: Topology(pooler: .pgbouncer, poolerPoolSize: 2),
             config: ["db": ["primary": ["url": .string("postgresql://exchange_app@127.0.0.1:55432/exchange")]]],
-            ports: MatrixSpec.Ports(server: port, provider: port + 40, relay: port + 20, pooler: port + 30),
+            ports: try Fixtures.cellPorts(),
             directory: directory,
             scenariosExecutable: "/nonexistent"
         )

@@ -18,12 +18,7 @@ import WireJSON
         )
     }
 
-    static func ports() -> MatrixSpec.Ports {
-        let base = Int.random(in: 20_000...29_000)
-        return MatrixSpec.Ports(server: base, provider: base + 40, relay: base + 20, pooler: base + 30)
-    }
-
-    static func flowSpec(axes: [MatrixSpec.Axis], observe: Bool = false) -> MatrixSpec {
+    static func flowSpec(axes: [MatrixSpec.Axis], observe: Bool = false) throws -> MatrixSpec {
         MatrixSpec(
             name: "e2e-topology",
             scenario: "exchange-flow",
@@ -31,7 +26,7 @@ import WireJSON
             options: ScenarioOptions(["operators": .int(2), "users": .int(4), "observe": .bool(observe)]),
             config: ["sideEffects": ["mode": .string("sync")], "rateLimit": ["perUserPerMinute": .int(100_000)]],
             axes: axes,
-            ports: ports(),
+            ports: try Fixtures.cellPorts(),
             provider: .init(latencyMs: 5)
         )
     }
@@ -43,7 +38,7 @@ import WireJSON
         )
     )
     func twoInstancesShareTheCellAndObserversWatchFromTheOtherOne() async throws {
-        let spec = Self.flowSpec(axes: [.init(path: "instances", values: [.int(2)])], observe: true)
+        let spec = try Self.flowSpec(axes: [.init(path: "instances", values: [.int(2)])], observe: true)
         let runner = try #require(try Self.runner(spec), "LAB_E2E=1 but a binary is missing")
         let runs = try await runner.run()
         let report = try #require(runs.first?.report)
@@ -70,7 +65,7 @@ import WireJSON
     }
 
     @Test func aCellThatWouldExceedMaxConnectionsIsRefusedWithTheNumbers() async throws {
-        var spec = Self.flowSpec(axes: [.init(path: "instances", values: [.int(16)])])
+        var spec = try Self.flowSpec(axes: [.init(path: "instances", values: [.int(16)])])
         spec.config.set(path: "db.primary.poolSize", to: .int(1000))
         // No binaries needed: the cell is refused before any process starts.
         let runner = MatrixRunner(

@@ -5,19 +5,35 @@ import Darwin
 #endif
 
 /// A loopback TCP port nobody listens on right now: the kernel's choice for port 0.
+///
+/// The kernel picks it from its ephemeral range, where outgoing connections take their local
+/// ports too: fine for one listener started at once, not for a block of ports chosen ahead
+/// (see ``loopbackPortIsFree(_:)``).
 public func freeLoopbackPort() throws -> Int {
+    try withBoundLoopbackSocket(port: 0)
+}
+
+/// Whether a listener could bind `127.0.0.1:port` right now. A port in the kernel's ephemeral
+/// range (`/proc/sys/net/ipv4/ip_local_port_range`, 32768–60999 by default) can be taken at
+/// any moment by an outgoing connection's local end, so fixed cell ports belong below it.
+public func loopbackPortIsFree(_ port: Int) -> Bool {
+    (try? withBoundLoopbackSocket(port: port)) != nil
+}
+
+/// Binds a TCP socket to `127.0.0.1:port`, closes it, and returns the port it was bound to.
+private func withBoundLoopbackSocket(port: Int) throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw ScenarioError("socket(): \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
     }
-    guard bound == 0 else { throw ScenarioError("bind(127.0.0.1:0): \(String(cString: strerror(errno)))") }
+    guard bound == 0 else { throw ScenarioError("bind(127.0.0.1:\(port)): \(String(cString: strerror(errno)))") }
     let named = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
     }

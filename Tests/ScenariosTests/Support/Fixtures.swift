@@ -92,6 +92,21 @@ enum Fixtures {
         return (report, histograms)
     }
 
+    /// Ports for an end-to-end cell: up to four server instances from `server`, the relays at
+    /// `server + 20` and `+ 21`, PgBouncer at `+ 30`, the provider simulator at `+ 40`. A block
+    /// below the kernel's ephemeral range (from 32768), every port of it free when chosen:
+    /// random ports inside that range collided with the local ends of live connections.
+    static func cellPorts() throws -> MatrixSpec.Ports {
+        let offsets = [0, 1, 2, 3, 20, 21, 30, 40]
+        for _ in 0..<100 {
+            let base = Int.random(in: 20_000...32_000)
+            if offsets.allSatisfy({ loopbackPortIsFree(base + $0) }) {
+                return MatrixSpec.Ports(server: base, provider: base + 40, relay: base + 20, pooler: base + 30)
+            }
+        }
+        throw ScenarioError("no free block of cell ports between 20000 and 32040")
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "scenarios-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
