@@ -18,16 +18,21 @@ public struct ProviderClient: Sendable {
 
     public init(configuration: ServerConfiguration.Provider, sealer: CodeSealer) {
         self.sealer = sealer
-        var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
-        httpConfiguration.timeout.connect = .seconds(2)
-        // A refused connection fails the call at once instead of being retried until the
-        // call's deadline: a sync-mode request then answers without waiting `timeoutMs` for a
-        // provider that is down, and the job is retried by the queue with its own backoff.
-        httpConfiguration.connectionPool.retryConnectionEstablishment = false
         self.baseURL = configuration.url
         self.timeout = .milliseconds(configuration.timeoutMs)
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.httpConfiguration)
+    }
+
+    static var httpConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+        configuration.timeout.connect = .seconds(2)
+        // A refused connection fails the call at once instead of being retried until the
+        // call's deadline or the connect timeout: a sync-mode request then answers without
+        // waiting for a provider that is down, and the job is retried by the queue with its
+        // own backoff.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
     }
 
     public func shutdown() async {

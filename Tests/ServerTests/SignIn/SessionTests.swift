@@ -44,6 +44,11 @@ import Testing
             for _ in 0..<3 { statuses.append(try await exchange.call(.GET, "/api/requests", token: Secrets.newToken()).status) }
             #expect(statuses == [401, 401, 429])
             #expect(try await lookups() - before == 3)
+            // The WebSocket upgrade answers the same limit in the same terms.
+            let port = try #require(Int(exchange.baseURL.split(separator: ":").last ?? ""))
+            let upgrade = try await RawHTTP.send(port: port, RawHTTP.upgrade("/ws?token=" + Secrets.newToken()))
+            #expect(upgrade.status == 429, "\(upgrade.text)")
+            #expect(upgrade.text.contains("rate_limited"), "\(upgrade.text)")
         }
     }
 
