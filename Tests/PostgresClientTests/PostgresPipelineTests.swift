@@ -35,19 +35,25 @@ import Testing
         return first == second
     }
 
+    /// The transaction ids the first statement and the committing last statement of one
+    /// pipelined transaction see.
+    func firstAndLastTransactionIDs(_ pool: PostgresPool) async throws -> (first: Int64, last: Int64) {
+        try await pool.transaction { connection in
+            let first = try #require(try await connection.query(Self.transactionTime).first)
+            let last = try #require(try await connection.query(Self.transactionTime, thenCommit: true).first)
+            return (try first.decode("x", as: Int64.self), try last.decode("x", as: Int64.self))
+        }
+    }
+
     @Test func firstAndLastStatementShareOneTransaction() async throws {
         let pool = makePool()
         defer { pool.close() }
-        let (first, last) = try await pool.transaction { connection in
-            let first = try await connection.query(Self.transactionTime).first!
-            let last = try await connection.query(Self.transactionTime, thenCommit: true).first!
-            return (try first.decode("x", as: Int64.self), try last.decode("x", as: Int64.self))
-        }
+        let (first, last) = try await firstAndLastTransactionIDs(pool)
         // One transaction id for both: the BEGIN went out with the first statement.
         #expect(first == last)
         // And it ended with the last: the next transaction has a new id.
         let next = try await pool.transaction { connection in
-            try await connection.query(Self.transactionTime, thenCommit: true).first!.decode("x", as: Int64.self)
+            try #require(try await connection.query(Self.transactionTime, thenCommit: true).first).decode("x", as: Int64.self)
         }
         #expect(next != last)
         // A later statement outside a transaction is not inside an open one.
@@ -60,11 +66,7 @@ import Testing
     @Test func unnamedStatementsShareOneTransactionToo() async throws {
         let pool = makePool(preparedStatements: false)
         defer { pool.close() }
-        let (first, last) = try await pool.transaction { connection in
-            let first = try await connection.query(Self.transactionTime).first!
-            let last = try await connection.query(Self.transactionTime, thenCommit: true).first!
-            return (try first.decode("x", as: Int64.self), try last.decode("x", as: Int64.self))
-        }
+        let (first, last) = try await firstAndLastTransactionIDs(pool)
         #expect(first == last)
         let inside = try await insideTransaction(pool)
         #expect(inside == false)

@@ -12,13 +12,8 @@ import WireJSON
 /// Runs when both binaries exist (see `MatrixEndToEndTests`); `LAB_E2E=1` makes a missing
 /// binary or a failing cell a test failure.
 @Suite(.serialized) struct CapacityEndToEndTests {
-    @Test func aSmallSearchFindsCapacityWithTheSameWindowOnBothSides() async throws {
-        guard let server = ServerBinary.resolve(nil, root: MatrixEndToEndTests.root),
-            let scenarios = ServerBinary.scenarios(root: MatrixEndToEndTests.root)
-        else {
-            #expect(!MatrixEndToEndTests.required, "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)")
-            return
-        }
+    @Test(.labBinaries) func aSmallSearchFindsCapacityWithTheSameWindowOnBothSides() async throws {
+        let (server, scenarios) = try MatrixEndToEndTests.requireBinaries()
         let ports = try Fixtures.cellPorts()
         let spec = MatrixSpec(
             name: "e2e-search",

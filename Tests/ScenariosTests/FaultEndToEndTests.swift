@@ -11,17 +11,9 @@ import WireJSON
 /// Runs when both binaries exist, like ``MatrixEndToEndTests``; `LAB_E2E=1` makes a missing
 /// binary a failure.
 @Suite struct FaultEndToEndTests {
-    @Test(
-        .enabled(
-            if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil,
-            "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"
-        )
-    )
+    @Test(.labBinaries)
     func pgTerminateMidRunRecoversAndLosesNothing() async throws {
-        let (server, scenarios) = try #require(
-            MatrixEndToEndTests.binaries,
-            "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)"
-        )
+        let (server, scenarios) = try MatrixEndToEndTests.requireBinaries()
         var spec = MatrixSpec(
             name: "e2e-faults",
             scenario: "exchange-flow",

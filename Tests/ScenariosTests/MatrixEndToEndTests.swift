@@ -24,17 +24,15 @@ import WireJSON
         return (server, scenarios)
     }
 
-    @Test(
-        .enabled(
-            if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil,
-            "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"
-        )
-    )
+    /// Both binaries, or a failure naming what is missing (reached only under `LAB_E2E=1`:
+    /// otherwise ``Testing/Trait/labBinaries`` skips the test).
+    static func requireBinaries() throws -> (server: String, scenarios: String) {
+        try #require(binaries, "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)")
+    }
+
+    @Test(.labBinaries)
     func twoTinyCellsProduceACompleteReport() async throws {
-        let (server, scenarios) = try #require(
-            Self.binaries,
-            "LAB_E2E=1 but the exchange-server or scenarios binary is missing (build both products)"
-        )
+        let (server, scenarios) = try Self.requireBinaries()
         let ports = try Fixtures.cellPorts()
         let spec = MatrixSpec(
             name: "e2e",
@@ -83,5 +81,16 @@ import WireJSON
         #expect(decoded.cells.count == 2)
         #expect(decoded.best != nil)
         #expect(FileManager.default.fileExists(atPath: directory + "/report.md"))
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test when the `exchange-server` and `scenarios` binaries are built, and always
+    /// under `LAB_E2E=1`, where a missing binary is a failure; otherwise it shows as skipped.
+    static var labBinaries: Self {
+        .enabled(
+            if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil,
+            "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"
+        )
     }
 }

@@ -11,12 +11,7 @@ import WireJSON
 @Suite(.serialized) struct NetworkEndToEndTests {
     static var pgbouncerInstalled: Bool { FileManager.default.isExecutableFile(atPath: CellNetwork.pgbouncerBinary) }
 
-    @Test(
-        .enabled(
-            if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil,
-            "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"
-        )
-    )
+    @Test(.labBinaries)
     func aCellWithOneMillisecondToTheDatabaseRunsThroughTheRelay() async throws {
         let spec = try TopologyEndToEndTests.flowSpec(axes: [.init(path: "dbRttMs", values: [.int(1)])])
         guard let (_, report) = try await Self.runFlowCell(spec) else { return }
@@ -101,7 +96,7 @@ extension NetworkEndToEndTests {
     /// Runs the one-cell flow matrix `spec` and checks it completed flows without errors; nil
     /// when the cell failed and the end-to-end tests are not required.
     static func runFlowCell(_ spec: MatrixSpec) async throws -> (MatrixRunner, CellReport)? {
-        let runner = try #require(try TopologyEndToEndTests.runner(spec), "LAB_E2E=1 but a binary is missing")
+        let runner = try TopologyEndToEndTests.runner(spec)
         let runs = try await runner.run()
         let report = try #require(runs.first?.report)
         if let failure = report.failure {

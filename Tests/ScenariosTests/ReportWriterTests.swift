@@ -88,16 +88,8 @@ import FoundationXML
     }
 
     @Test func failedCellsAreReportedNotDropped() throws {
-        var failed = CellReport(
-            id: 0,
-            label: "poolSize=2",
-            axes: [:],
-            repeatIndex: 0,
-            config: .null,
-            scenario: "exchange-flow",
-            load: LoadSpec(),
-            primaryOperation: "create_request"
-        )
+        var failed = Fixtures.emptyCell()
+        failed.label = "poolSize=2"
         failed.failure = "exchange-server exited 1 before it was ready"
         let (report, _) = Fixtures.report(cells: [(failed, [:])])
         let directory = try Fixtures.temporaryDirectory()

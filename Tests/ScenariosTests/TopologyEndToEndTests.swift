@@ -7,8 +7,8 @@ import WireJSON
 /// Cells with more than one server instance, a latency relay in front of PostgreSQL, and
 /// PgBouncer, against real `exchange-server` processes (see `MatrixEndToEndTests` for when they run).
 @Suite(.serialized) struct TopologyEndToEndTests {
-    static func runner(_ spec: MatrixSpec) throws -> MatrixRunner? {
-        guard let (server, scenarios) = MatrixEndToEndTests.binaries else { return nil }
+    static func runner(_ spec: MatrixSpec) throws -> MatrixRunner {
+        let (server, scenarios) = try MatrixEndToEndTests.requireBinaries()
         return MatrixRunner(
             spec: spec,
             serverBinary: server,
@@ -31,15 +31,10 @@ import WireJSON
         )
     }
 
-    @Test(
-        .enabled(
-            if: MatrixEndToEndTests.required || MatrixEndToEndTests.binaries != nil,
-            "needs the exchange-server and scenarios binaries (set LAB_E2E=1 to require them)"
-        )
-    )
+    @Test(.labBinaries)
     func twoInstancesShareTheCellAndObserversWatchFromTheOtherOne() async throws {
         let spec = try Self.flowSpec(axes: [.init(path: "instances", values: [.int(2)])], observe: true)
-        let runner = try #require(try Self.runner(spec), "LAB_E2E=1 but a binary is missing")
+        let runner = try Self.runner(spec)
         let runs = try await runner.run()
         let report = try #require(runs.first?.report)
         if let failure = report.failure {

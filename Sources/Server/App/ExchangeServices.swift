@@ -43,7 +43,7 @@ public final class ExchangeServices: Sendable {
             users: users,
             cache: sessions,
             unknown: UnknownTokens(lifetime: .seconds(configuration.auth.negativeCacheSeconds)),
-            lookups: rateLimiter.quota(perMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute)
+            lookups: Quota(limiter: rateLimiter, perMinute: configuration.rateLimit.tokenLookupsPerAddressPerMinute)
         )
         self.authenticator = authenticator
         let sealer = CodeSealer(secret: configuration.auth.secret)
@@ -55,7 +55,7 @@ public final class ExchangeServices: Sendable {
             store: RequestStore(primary: primary),
             sideEffects: sideEffects,
             publisher: EventPublisher(redis: redis, logger: logger, channel: namespace.events),
-            creations: rateLimiter.quota(perMinute: configuration.rateLimit.perUserPerMinute),
+            creations: Quota(limiter: rateLimiter, perMinute: configuration.rateLimit.perUserPerMinute),
             metrics: metrics
         )
         self.signIn = SignInService(

@@ -20,9 +20,4 @@ extension RateLimiter {
             throw CommandError.rateLimited(retryAfterSeconds: retry)
         }
     }
-
-    /// A quota of `perMinute` attempts counted by this limiter.
-    func quota(perMinute: Int) -> Quota {
-        Quota(limiter: self, perMinute: perMinute)
-    }
 }

@@ -41,14 +41,10 @@ struct RealtimeEndpoint: Sendable {
         }
     }
 
-    /// The caller, from `Authorization: Bearer` or `?token=`; a refusal in the contract's terms.
+    /// The caller, from `Authorization: Bearer` or `?token=`.
     func authenticate(_ request: Request, from address: String) async throws -> Actor {
         guard let token = Authenticator.bearerToken(request) else { throw APIError.unauthorized }
-        do {
-            return try await authenticator.actor(token: token, from: address)
-        } catch let refusal as CommandError {
-            throw APIError(refusal)
-        }
+        return try await authenticator.actor(token: token, from: address)
     }
 
     func shouldUpgrade(
@@ -71,15 +67,12 @@ struct RealtimeEndpoint: Sendable {
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
         do {
             actor = try await authenticate(request, from: address)
-        } catch let error as APIError {
-            // `ws_upgrades_total` feeds the availability SLI: 5xx refusals count against it.
-            upgrades.wsUpgrades(error.status >= 500 ? "failed" : "refused").increment()
-            await UpgradeRefusalHandler.install(error, on: channel)
-            return .dontUpgrade
         } catch {
-            logger.warning("WebSocket upgrade refused: token check failed", metadata: ["error": "\(error)"])
-            upgrades.wsUpgrades("failed").increment()
-            await UpgradeRefusalHandler.install(.unavailable, on: channel)
+            // The same answer an API route gives for the same error (a limit is 429, Redis down
+            // 503). `ws_upgrades_total` feeds the availability SLI: 5xx refusals count against it.
+            let refusal = ErrorMiddleware.apiError(for: error, logger: logger)
+            upgrades.wsUpgrades(refusal.status >= 500 ? "failed" : "refused").increment()
+            await UpgradeRefusalHandler.install(refusal, on: channel)
             return .dontUpgrade
         }
         upgrades.wsUpgrades("upgraded").increment()

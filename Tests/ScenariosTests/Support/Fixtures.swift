@@ -12,7 +12,6 @@ enum Fixtures {
         return histogram
     }
 
-    /// A cell whose create_request latencies are `base`…`base×3` ms, `count` samples.
     /// An exchange-flow cell with nothing measured yet.
     static func emptyCell() -> CellReport {
         CellReport(
@@ -27,6 +26,7 @@ enum Fixtures {
         )
     }
 
+    /// A cell whose create_request latencies are `base`…`base×3` ms, `count` samples.
     static func cell(
         id: Int,
         pool: Int,
