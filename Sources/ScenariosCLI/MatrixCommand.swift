@@ -39,15 +39,19 @@ func resolveServerBinary(_ options: MatrixRunOptions) throws -> String {
         say("exchange-server binary not found (pass --server-binary or build it: swift build -c release --product exchange-server)")
         throw ExitCode(2)
     }
-    let check = Provenance.check(serverBinary: binary)
-    if let problem = check.problem {
-        guard options.allowStale else {
-            say("refusing to measure: \(problem) — or pass --allow-stale")
-            throw ExitCode(2)
-        }
-        say("warning: \(problem) (--allow-stale)")
-    }
+    try refuseUntrustworthy(serverBinary: binary, allowStale: options.allowStale)
     return binary
+}
+
+/// Exits 2 when `binary` is a debug build or older than the sources, unless `allowStale`
+/// (then it only warns): its numbers would not describe this code.
+func refuseUntrustworthy(serverBinary binary: String, allowStale: Bool) throws {
+    guard let problem = Provenance.check(serverBinary: binary).problem else { return }
+    guard allowStale else {
+        say("refusing to measure: \(problem) — or pass --allow-stale")
+        throw ExitCode(2)
+    }
+    say("warning: \(problem) (--allow-stale)")
 }
 
 /// Runs a matrix with the live progress line and writes its report; returns it, its directory

@@ -135,14 +135,7 @@ extension RunCommand {
         guard let binary = ServerBinary.resolve(serverBinary) else {
             throw ValidationError("--fault starts its own exchange-server: pass --server-binary (none found)")
         }
-        let check = Provenance.check(serverBinary: binary)
-        if let problem = check.problem {
-            guard faultOptions.allowStale else {
-                say("refusing to measure: \(problem) — or pass --allow-stale")
-                throw ExitCode(2)
-            }
-            say("warning: \(problem) (--allow-stale)")
-        }
+        try refuseUntrustworthy(serverBinary: binary, allowStale: faultOptions.allowStale)
         var config = JSON.object([])
         if let serverConfig {
             config = try JSONDecoder().decode(JSON.self, from: Data(contentsOf: URL(fileURLWithPath: serverConfig)))

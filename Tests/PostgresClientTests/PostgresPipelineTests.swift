@@ -96,28 +96,19 @@ import Testing
         try await withTable(pool) { table in
             let insert = PostgresQuery("pipe_ins_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
             let divide = PostgresQuery("pipe_div_\(table)", "SELECT 1 / $1::int AS q")
-            await #expect {
-                try await pool.transaction { connection in
-                    _ = try await connection.query(insert, [1])
-                    _ = try await connection.query(divide, [0], thenCommit: true)
-                }
-            } throws: { ($0 as? PostgresError)?.sqlState == "22012" }
-            try await expectEmpty(pool, table)
-            // The connection was rolled back, not left in a failed transaction.
-            #expect(try await insideTransaction(pool) == false)
+            try await expectRolledBack(pool, table, sqlState: "22012") { connection in
+                _ = try await connection.query(insert, [1])
+                _ = try await connection.query(divide, [0], thenCommit: true)
+            }
         }
     }
 
     @Test func failureInTheFirstStatementRollsBack() async throws {
         let pool = makePool()
         defer { pool.close() }
-        await #expect {
-            try await pool.transaction { connection in
-                _ = try await connection.query(PostgresQuery("pipe_bad", "SELECT 1 / 0 AS q"))
-            }
-        } throws: { ($0 as? PostgresError)?.sqlState == "22012" }
-        let inside = try await insideTransaction(pool)
-        #expect(inside == false)
+        try await expectRolledBack(pool, sqlState: "22012") { connection in
+            _ = try await connection.query(PostgresQuery("pipe_bad", "SELECT 1 / 0 AS q"))
+        }
     }
 
     @Test func failedCommitIsReportedAndNothingStays() async throws {
@@ -126,15 +117,10 @@ import Testing
         try await withTable(pool, columns: "v int UNIQUE DEFERRABLE INITIALLY DEFERRED") { table in
             let insert = PostgresQuery("pipe_dup_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
             // The duplicate is only detected by the COMMIT that travels with the second insert.
-            await #expect {
-                try await pool.transaction { connection in
-                    _ = try await connection.query(insert, [7])
-                    _ = try await connection.query(insert, [7], thenCommit: true)
-                }
-            } throws: { ($0 as? PostgresError)?.sqlState == "23505" }
-            try await expectEmpty(pool, table)
-            let inside = try await insideTransaction(pool)
-            #expect(inside == false)
+            try await expectRolledBack(pool, table, sqlState: "23505") { connection in
+                _ = try await connection.query(insert, [7])
+                _ = try await connection.query(insert, [7], thenCommit: true)
+            }
         }
     }
 
@@ -148,8 +134,21 @@ import Testing
     }
 
     /// Nothing of a rolled-back transaction stayed in `table`.
-    func expectEmpty(_ pool: PostgresPool, _ table: String) async throws {
-        let count = PostgresQuery("pipe_count_\(table)", "SELECT count(*) AS n FROM \(table)")
-        #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 0)
+    /// `body`, run as one pipelined transaction, fails with `sqlState`; nothing it wrote to
+    /// `table` stays, and the connection was rolled back, not left in a failed transaction.
+    func expectRolledBack(
+        _ pool: PostgresPool,
+        _ table: String? = nil,
+        sqlState: String,
+        _ body: @escaping (PostgresConnection) async throws -> Void
+    ) async throws {
+        await #expect {
+            try await pool.transaction(body)
+        } throws: { ($0 as? PostgresError)?.sqlState == sqlState }
+        if let table {
+            let count = PostgresQuery("pipe_count_\(table)", "SELECT count(*) AS n FROM \(table)")
+            #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 0)
+        }
+        #expect(try await insideTransaction(pool) == false)
     }
 }
