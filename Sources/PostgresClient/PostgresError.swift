@@ -22,7 +22,9 @@ public enum PostgresError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .connectionFailed: "PostgreSQL connection failed"
+        // libpq's reason ("too many clients already", "Connection refused") names no SQL and
+        // no row: it is what an operator needs to act on.
+        case .connectionFailed(let reason): "PostgreSQL connection failed: \(reason.split(whereSeparator: \.isNewline).joined(separator: " "))"
         case .connectionLost: "PostgreSQL connection lost"
         case .server(let state, _, let statement): "PostgreSQL error \(state) in \(statement)"
         case .poolTimeout(let pool, let waited): "timed out after \(waited) waiting for a connection from pool '\(pool)'"

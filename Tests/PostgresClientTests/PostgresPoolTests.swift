@@ -178,3 +178,17 @@ import Testing
         #expect(date.timeIntervalSince1970 == 1_795_820_523.25)
     }
 }
+
+/// A failed connection says why (libpq's reason), so a log line like "database unavailable"
+/// tells an operator whether the server is down or out of connection slots.
+@Suite struct ConnectionFailureTests {
+    @Test func theErrorCarriesLibpqsReasonOnOneLine() async throws {
+        let configuration = PostgresConfiguration(url: "postgresql://postgres@127.0.0.1:1/exchange", name: "t-refused")
+        await #expect {
+            _ = try await PostgresConnection.connect(configuration: configuration)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("PostgreSQL connection failed: ") && text.contains("refused") && !text.contains("\n")
+        }
+    }
+}
