@@ -7,8 +7,8 @@ import NIOWebSocket
 /// completion runs once the socket has taken the frame (or the write failed: the connection is
 /// gone), and records `ws_messages_total{direction="out"}` and `ws_delivery_lag_seconds`.
 ///
-/// Control frames (ping, pong, close) stay with Hummingbird's WebSocket handler; the channel
-/// interleaves both writers' frames whole.
+/// Control frames (ping, pong, close) are the socket's handler's (``RealtimeSocketHandler``),
+/// which these writes pass through: it refuses any that would follow its close frame.
 struct FrameWriter: Sendable {
     let channel: any Channel
     let metrics: ServerMetrics

@@ -1,6 +1,5 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 
@@ -20,15 +19,15 @@ struct RealtimeEndpoint: Sendable {
 
     /// The server for `Application(server:)`: plain HTTP/1 for the API, WebSocket on `/ws`.
     var server: HTTPServerBuilder {
-        let realtime = limits
-        let webSocket = WebSocketServerConfiguration(
-            maxFrameSize: realtime.maxFrameBytes,
-            autoPing: .enabled(timePeriod: .milliseconds(realtime.pingIntervalMs)),
-            closeTimeout: .seconds(5)
-        )
         let endpoint = self
-        return .http1WebSocketUpgrade(configuration: .init(http1: .init(), ws: webSocket)) { head, channel, logger in
-            await endpoint.shouldUpgrade(head, channel: channel, logger: logger)
+        return HTTPServerBuilder { responder in
+            RealtimeUpgradeChannel(
+                responder: responder,
+                maxFrameBytes: endpoint.limits.maxFrameBytes,
+                pingInterval: .milliseconds(Int64(endpoint.limits.pingIntervalMs))
+            ) { head, channel, logger in
+                await endpoint.decide(head, channel: channel, logger: logger)
+            }
         }
     }
 
@@ -47,21 +46,16 @@ struct RealtimeEndpoint: Sendable {
         return try await authenticator.actor(token: token, from: address)
     }
 
-    func shouldUpgrade(
-        _ head: HTTPRequest,
-        channel: any Channel,
-        logger: Logger
-    ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    /// Whether an upgrade request gets its WebSocket, and its session when it does.
+    func decide(_ head: HTTPRequest, channel: any Channel, logger: Logger) async -> RealtimeUpgradeChannel.Decision {
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
         let upgrades = metrics
         guard request.uri.path == Self.path else {
             upgrades.wsUpgrades("refused").increment()
-            await UpgradeRefusalHandler.install(.notFound, on: channel)
-            return .dontUpgrade
+            return .refuse(.notFound)
         }
         if let problem = UpgradeHandshake.problem(head.headerFields) {
-            await UpgradeRefusalHandler.install(APIError(status: 400, code: "bad_request", message: problem), on: channel)
-            return .dontUpgrade
+            return .refuse(APIError(status: 400, code: "bad_request", message: problem))
         }
         let actor: Actor
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
@@ -72,22 +66,19 @@ struct RealtimeEndpoint: Sendable {
             // 503). `ws_upgrades_total` feeds the availability SLI: 5xx refusals count against it.
             let refusal = ErrorMiddleware.apiError(for: error, logger: logger)
             upgrades.wsUpgrades(refusal.status >= 500 ? "failed" : "refused").increment()
-            await UpgradeRefusalHandler.install(refusal, on: channel)
-            return .dontUpgrade
+            return .refuse(refusal)
         }
         upgrades.wsUpgrades("upgraded").increment()
-        let session = RealtimeSession(
-            actor: actor,
-            credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
-            hub: hub,
-            requests: requests,
-            metrics: metrics,
-            limits: limits,
-            channel: channel
+        return .upgrade(
+            RealtimeSession(
+                actor: actor,
+                credential: .init(token: Authenticator.bearerToken(request) ?? "", address: address, authenticator: authenticator),
+                hub: hub,
+                requests: requests,
+                metrics: metrics,
+                limits: limits,
+                channel: channel
+            )
         )
-        let handler: WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> = { inbound, outbound, context in
-            await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
-        }
-        return .upgrade([:], handler)
     }
 }

@@ -1,86 +1,149 @@
 import Foundation
-import HummingbirdWebSocket
-import Logging
 import NIOCore
+import NIOWebSocket
+import Synchronization
 
-/// One authenticated `/ws` connection: reads client frames, answers them, and runs the
-/// writer that drains the connection's queue onto the socket.
-struct RealtimeSession: Sendable {
+/// One authenticated `/ws` connection: answers the client's frames and feeds the hub's events
+/// to its socket. It owns no task while idle: ``RealtimeSocketHandler`` hands it each message on
+/// the channel's event loop, and a short-lived task works through the messages waiting, one at a
+/// time and in order (a subscription awaits the session check and the request's `lastSeq`).
+final class RealtimeSession: Sendable {
+    enum Message: Sendable {
+        case text(String)
+        case binary
+    }
+
+    /// Messages waiting for their answer before the socket stops reading (TCP then slows the
+    /// client down instead of the server buffering its frames).
+    static let inboxLimit = 16
+    /// How long a slow consumer gets to take its close frame before the socket is closed.
+    static let slowConsumerGrace: TimeAmount = .seconds(1)
+    /// How long a client gets to answer the server's close frame.
+    static let closeGrace: TimeAmount = .seconds(5)
+
     let actor: Actor
-    /// Re-checked every `realtime.sessionCheckIntervalMs`: an expired or revoked session closes
-    /// the socket with 4001.
+    /// Re-checked by the hub's ``SessionWatch``: an expired or revoked session closes the
+    /// socket with 4001.
     let credential: SessionCredential
     let hub: RealtimeHub
     let requests: RequestStore
     let metrics: ServerMetrics
     let limits: ServerConfiguration.Realtime
     let channel: any Channel
+    let connection: RealtimeConnection
 
-    /// How long a slow consumer gets to take its close frame before the socket is closed.
-    static let slowConsumerGrace: Duration = .seconds(1)
+    private struct Inbox {
+        var waiting: [Message] = []
+        /// A task is working through `waiting`.
+        var draining = false
+        /// Tells the socket's handler to read again; set while the socket is open.
+        var resume: (@Sendable () -> Void)?
+    }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
-        let hub = self.hub
-        let channel = self.channel
-        let writer = FrameWriter(channel: channel, metrics: metrics)
-        let connection = RealtimeConnection(actor: actor, writer: writer, sendBufferLimit: limits.sendBufferLimit) {
+    private let inbox = Mutex(Inbox())
+
+    init(
+        actor: Actor,
+        credential: SessionCredential,
+        hub: RealtimeHub,
+        requests: RequestStore,
+        metrics: ServerMetrics,
+        limits: ServerConfiguration.Realtime,
+        channel: any Channel
+    ) {
+        self.actor = actor
+        self.credential = credential
+        self.hub = hub
+        self.requests = requests
+        self.metrics = metrics
+        self.limits = limits
+        self.channel = channel
+        self.connection = RealtimeConnection(
+            actor: actor,
+            writer: FrameWriter(channel: channel, metrics: metrics),
+            sendBufferLimit: limits.sendBufferLimit
+        ) { [channel, hub] in
             hub.reportSlowConsumer(
                 .init {
-                    await withTaskGroup(of: Void.self) { closing in
-                        closing.addTask { try? await outbound.close(.policyViolation, reason: "slow consumer") }
-                        closing.addTask {
-                            try? await Task.sleep(for: Self.slowConsumerGrace)
-                            try? await channel.close()
-                        }
-                    }
+                    channel.triggerUserOutboundEvent(
+                        SocketCloseRequest(code: .policyViolation, reason: "slow consumer", grace: Self.slowConsumerGrace),
+                        promise: nil
+                    )
                 }
             )
         }
-        let metrics = self.metrics
+    }
+
+    /// The socket is open: the session joins the hub's watch. `resume` is how the handler wants
+    /// to hear that the inbox has room again.
+    func start(resume: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.resume = resume }
         metrics.wsConnections.increment()
-        let endSession: @Sendable () async -> Void = {
-            connection.close()
-            try? await outbound.close(.unknown(SessionCredential.closeCode), reason: "session expired or revoked")
+        hub.sessions.add(ObjectIdentifier(self), .init(credential: credential) { self.endSession() })
+    }
+
+    /// Closes the socket of an expired or revoked session (4001).
+    func endSession() {
+        connection.close()
+        channel.triggerUserOutboundEvent(
+            SocketCloseRequest(code: .unknown(SessionCredential.closeCode), reason: "session expired or revoked", grace: Self.closeGrace),
+            promise: nil
+        )
+    }
+
+    /// The socket closed: the session leaves its rooms and the watch.
+    func ended() {
+        inbox.withLock {
+            $0.resume = nil
+            $0.waiting.removeAll()
         }
-        // The session is re-checked by the hub's one loop for all sockets (`SessionWatch`), and
-        // frames go straight to the channel (`FrameWriter`): this task is the socket's only one.
-        let id = ObjectIdentifier(connection)
-        hub.sessions.add(id, .init(credential: credential, end: endSession))
-        await read(inbound, connection, endSession: endSession, logger: logger)
-        hub.sessions.remove(id)
+        hub.sessions.remove(ObjectIdentifier(self))
         connection.close()
         hub.leave(connection, rooms: connection.rooms)
         metrics.wsConnections.decrement()
     }
 
-    // MARK: Reading
+    /// A message from the client, in arrival order. False when the inbox is full: the handler
+    /// stops reading until `resume`.
+    func receive(_ message: Message) -> Bool {
+        metrics.wsMessages("in").increment()
+        // After an overflow the connection is being closed; the handler keeps reading only so
+        // the close handshake completes.
+        guard connection.isOpen else { return true }
+        let (startDraining, hasRoom) = inbox.withLock { inbox -> (Bool, Bool) in
+            inbox.waiting.append(message)
+            let start = !inbox.draining
+            inbox.draining = true
+            return (start, inbox.waiting.count < Self.inboxLimit)
+        }
+        if startDraining { Task { await self.drain() } }
+        return hasRoom
+    }
 
-    private func read(
-        _ inbound: WebSocketInboundStream,
-        _ connection: RealtimeConnection,
-        endSession: @Sendable () async -> Void,
-        logger: Logger
-    ) async {
-        let received = metrics.wsMessages("in")
-        do {
-            for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
-                received.increment()
-                // After an overflow the connection is being closed; keep reading only so the
-                // close handshake completes.
-                guard connection.isOpen else { continue }
-                switch message {
-                case .text(let text):
-                    await handle(text, connection, endSession: endSession)
-                case .binary:
-                    connection.reply(ServerFrame.error(.badRequest, "frames must be JSON text"))
-                }
+    /// Answers the waiting messages one at a time; ends when none is left.
+    private func drain() async {
+        while let message = next() {
+            switch message {
+            case .text(let text): await handle(text)
+            case .binary: connection.reply(ServerFrame.error(.badRequest, "frames must be JSON text"))
             }
-        } catch {
-            logger.debug("WebSocket read ended", metadata: ["error": "\(error)"])
         }
     }
 
-    private func handle(_ text: String, _ connection: RealtimeConnection, endSession: @Sendable () async -> Void) async {
+    private func next() -> Message? {
+        let (message, resume) = inbox.withLock { inbox -> (Message?, (@Sendable () -> Void)?) in
+            guard !inbox.waiting.isEmpty else {
+                inbox.draining = false
+                return (nil, nil)
+            }
+            let wasFull = inbox.waiting.count == Self.inboxLimit
+            return (inbox.waiting.removeFirst(), wasFull ? inbox.resume : nil)
+        }
+        resume?()
+        return message
+    }
+
+    private func handle(_ text: String) async {
         let frame: ClientFrame
         do {
             frame = try ClientFrame.parse(text)
@@ -98,7 +161,7 @@ struct RealtimeSession: Sendable {
         case .subscribe(let room):
             // Every subscribe re-checks the session: a revoked token subscribes to nothing.
             guard await credential.check() != .ended else {
-                await endSession()
+                endSession()
                 return
             }
             await subscribe(room, connection)

@@ -1,7 +1,8 @@
 import Foundation
-import Server
 import TestSupport
 import Testing
+
+@testable import Server
 
 /// `/ws` against a real server, PostgreSQL and Redis: authentication, rooms, ordering, limits.
 @Suite struct RealtimeWebSocketTests {
@@ -148,6 +149,42 @@ import Testing
                 #expect(!live.isClosed)
             }
         }
+    }
+
+    /// The server reads a socket only while few of its frames await an answer; a client that
+    /// sends far more than that at once is still answered, every frame once and in order.
+    @Test func aFloodOfFramesIsAnsweredInOrder() async throws {
+        try await TestExchange.with { exchange in
+            let user = try await exchange.signIn()
+            try await exchange.withSocket(user) { socket async throws in
+                let rooms = (0..<(RealtimeSession.inboxLimit * 12)).map { _ in "request:\(UUID().uuidString.lowercased())" }
+                for room in rooms { socket.unsubscribe(room) }
+                try await eventually("every frame answered", timeout: .seconds(20)) {
+                    socket.frames.filter { $0.type == "unsubscribed" }.count >= rooms.count
+                }
+                #expect(socket.frames.filter { $0.type == "unsubscribed" }.compactMap(\.room) == rooms)
+            }
+        }
+    }
+
+    /// A socket holds no task of its own; the server's graceful shutdown still reaches it and
+    /// closes it with 1000 instead of leaving it open (or waiting for it).
+    @Test func gracefulShutdownClosesOpenSocketsWith1000() async throws {
+        let client = try await TestExchange.with { exchange -> Task<String?, any Error> in
+            let user = try await exchange.signIn()
+            let url = exchange.webSocketURL
+            let client = Task {
+                try await RealtimeTestClient.with(url: url, headers: [.authorization: "Bearer \(user.token)"]) { socket in
+                    try await socket.waitUntilClosed(timeout: .seconds(30))
+                    return socket.closeCode
+                }
+            }
+            try await eventually("the socket connected") { (try? await exchange.metric("ws_connections")) == 1 }
+            return client
+        }
+        // The server has stopped: its socket was closed on the way.
+        let code = try await client.value
+        #expect(code?.contains("1000") == true || code?.contains("normalClosure") == true, "close code \(code ?? "none")")
     }
 
     @Test func operatorsRoomCarriesNewAndReleasedRequestsOnce() async throws {
