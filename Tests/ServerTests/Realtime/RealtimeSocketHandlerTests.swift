@@ -102,7 +102,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [(UInt16?.none, WebSocketErrorCode.normalClosure), (1000, .normalClosure), (4001, .normalClosure), (1005, .protocolError), (5000, .protocolError)])
+    @Test(arguments: [
+        (UInt16?.none, WebSocketErrorCode.normalClosure), (1000, .normalClosure), (4001, .normalClosure), (1005, .protocolError),
+        (5000, .protocolError),
+    ])
     func answersTheClientsCloseAndCloses(sent: UInt16?, answer: WebSocketErrorCode) async throws {
         try await Socket.with { socket in
             try socket.send(.connectionClose, sent.map(Self.code) ?? ByteBuffer())
@@ -134,7 +137,10 @@ import Testing
 
     @Test func theClientsAnswerCompletesAServerClose() async throws {
         try await Socket.with { socket in
-            socket.channel.triggerUserOutboundEvent(SocketCloseRequest(code: .policyViolation, reason: "slow consumer", grace: .seconds(1)), promise: nil)
+            socket.channel.triggerUserOutboundEvent(
+                SocketCloseRequest(code: .policyViolation, reason: "slow consumer", grace: .seconds(1)),
+                promise: nil
+            )
             _ = try socket.written()
             try socket.send(.connectionClose, Self.code(1008))
             socket.channel.embeddedEventLoop.run()
