@@ -13,7 +13,7 @@ public final class PostgresConnection: @unchecked Sendable {
     var prepared: [PostgresQuery: String] = [:]
     private let thread: DedicatedThread
     let configuration: PostgresConfiguration
-    private let onQuery: @Sendable (String, Duration, Bool) -> Void
+    let onQuery: @Sendable (String, Duration, Bool) -> Void
 
     /// Set once the connection is known to be unusable; the pool discards it on release.
     public var isBroken: Bool { brokenFlag.withLock { $0 } }
@@ -187,7 +187,7 @@ public final class PostgresConnection: @unchecked Sendable {
         return handle
     }
 
-    private func executePrepared(_ query: PostgresQuery, _ parameters: [String?]) throws -> PostgresRows {
+    func executePrepared(_ query: PostgresQuery, _ parameters: [String?]) throws -> PostgresRows {
         let conn = try connectionOrThrow()
         defer { noteTransactionStatus(conn) }
         guard configuration.preparedStatements else { return try executeUnnamed(query, parameters, conn) }
@@ -216,7 +216,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     @discardableResult
-    private func executeSimple(_ sql: String) throws -> PostgresRows {
+    func executeSimple(_ sql: String) throws -> PostgresRows {
         let conn = try connectionOrThrow()
         defer { noteTransactionStatus(conn) }
         return try consume(PQexec(conn, sql), conn, statement: "sql")

@@ -90,9 +90,6 @@ import Testing
         try await TestExchange.with({
             $0.rateLimit.otpPerPhonePerMinute = 2
             $0.sideEffects.mode = .queued
-            // A fixed window restarts its count at each minute boundary, which three requests
-            // under load can straddle; the sliding log counts the last 60 s whenever they run.
-            $0.rateLimit.algorithm = .sliding
         }) { exchange in
             let phone = TestExchange.randomPhone()
             for _ in 0..<2 {

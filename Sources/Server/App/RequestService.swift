@@ -51,8 +51,8 @@ struct RequestService: Sendable {
         )
         let jobs = SideEffectPlan.transition(draft, from: rule.from)
         let (request, event) = try await timed(.create) {
-            try await store.transaction { transaction in
-                try await transaction.insert(draft, rule: rule, by: actor, data: [:], outbox: sideEffects.outbox(jobs))
+            try await store.transaction { [sideEffects] transaction in
+                try transaction.insert(draft, rule: rule, by: actor, data: [:], outbox: sideEffects.outbox(jobs))
             }
         }
         return await afterCommit(request, event, jobs)
@@ -63,13 +63,13 @@ struct RequestService: Sendable {
     func perform(_ action: RequestAction, on id: String, by actor: Actor, reason: JSON? = nil) async throws -> Committed {
         guard UUIDText.isValid(id) else { throw CommandError.denied(.notFound) }
         let (request, event, jobs) = try await timed(action) {
-            try await store.transaction { transaction in
-                guard let current = try await transaction.lock(id: id) else { throw CommandError.denied(.notFound) }
+            try await store.transaction { [sideEffects] transaction in
+                guard let current = try transaction.lock(id: id) else { throw CommandError.denied(.notFound) }
                 let rule = try Self.decide(action, by: actor, on: current.subject)
                 let failReason = action == .fail ? try Self.validReason(reason) : nil
                 let jobs = SideEffectPlan.transition(current.applying(rule, by: actor), from: rule.from)
                 let data: JSON = failReason.map { ["reason": .string($0)] } ?? [:]
-                let (request, event) = try await transaction.apply(
+                let (request, event) = try transaction.apply(
                     rule,
                     to: id,
                     by: actor,

@@ -27,10 +27,11 @@ public struct RequestStore: Sendable {
         """
     )
 
-    /// Runs `body` in one transaction on the primary; a throw rolls everything back.
-    func transaction<T: Sendable>(_ body: (RequestTransaction) async throws -> T) async throws -> T {
-        try await primary.transaction { connection in
-            try await body(RequestTransaction(connection: connection))
+    /// Runs `body` in one transaction on the primary, on the connection's own thread (one hop
+    /// for all its statements); a throw rolls everything back.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (RequestTransaction) throws -> T) async throws -> T {
+        try await primary.transactionOnThread { session in
+            try body(RequestTransaction(session: session))
         }
     }
 

@@ -8,8 +8,11 @@ import WireJSON
 /// carries the `COMMIT` in its round trip, as the lock carries the `BEGIN`. So a transition
 /// costs two round trips (BEGIN + lock, then write + COMMIT) whatever the side effects, and a
 /// creation one (BEGIN + insert + COMMIT), as measured in docs/performance.md.
+///
+/// They run on the connection's own thread (``PostgresBlockingSession``), the decision between
+/// them too: a transition is one hop to that thread and back, not one per round trip.
 struct RequestTransaction {
-    let connection: PostgresConnection
+    let session: PostgresBlockingSession
 
     static let lock = PostgresQuery(
         "request_lock",
@@ -68,8 +71,8 @@ struct RequestTransaction {
     )
 
     /// The request, locked until the transaction ends; `nil` when there is none.
-    func lock(id: String) async throws -> ExchangeRequest? {
-        try await connection.query(Self.lock, [id]).first.map(RequestRows.request)
+    func lock(id: String) throws -> ExchangeRequest? {
+        try session.query(Self.lock, [id]).first.map(RequestRows.request)
     }
 
     /// Inserts `draft` as `rule` decided (status `rule.to`, event seq 1 from `rule.from`), and
@@ -80,10 +83,10 @@ struct RequestTransaction {
         by actor: Actor,
         data: JSON,
         outbox: [SideEffectJob]
-    ) async throws
+    ) throws
         -> (ExchangeRequest, RequestEvent)
     {
-        let rows = try await connection.query(
+        let rows = try session.query(
             Self.insert,
             [
                 draft.id, draft.userId, rule.to.rawValue, draft.fiatCurrency, draft.fiatAmount, draft.cryptoCurrency,
@@ -104,10 +107,10 @@ struct RequestTransaction {
         failReason: String?,
         data: JSON,
         outbox: [SideEffectJob]
-    ) async throws
+    ) throws
         -> (ExchangeRequest, RequestEvent)
     {
-        let rows = try await connection.query(
+        let rows = try session.query(
             Self.transition,
             [
                 id, rule.to.rawValue, actor.id, rule.from.rawValue, actor.role.rawValue, failReason,

@@ -29,6 +29,11 @@ struct TestExchange: Sendable {
         configuration.rateLimit.verifyPerAddressPerMinute = 1_000_000
         configuration.rateLimit.tokenLookupsPerAddressPerMinute = 1_000_000
         configuration.rateLimit.smsPerMinute = 1_000_000
+        // A fixed window restarts its count at each minute boundary, which a test's few
+        // requests under load can straddle (one did: 201 where 429 was due). The sliding log
+        // counts the last 60 s whenever they run. The algorithms' own windows are tested with
+        // an injected clock (RateLimiterTests).
+        configuration.rateLimit.algorithm = .sliding
         configure(&configuration)
         return configuration
     }

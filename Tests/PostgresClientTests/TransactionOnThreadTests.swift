@@ -1,0 +1,69 @@
+import Foundation
+import PostgresClient
+import Testing
+
+/// `transactionOnThread`: the statements of a transaction and the Swift between them run on the
+/// connection's thread, with the same `BEGIN`/`COMMIT` pipelining as async transactions.
+@Suite struct TransactionOnThreadTests {
+    let tests = PostgresPipelineTests()
+
+    struct Refused: Error {}
+
+    @Test func readDecideAndWriteAreOneTransaction() async throws {
+        let pool = tests.makePool()
+        defer { pool.close() }
+        let (first, last) = try await pool.transactionOnThread { session in
+            let first = try #require(try session.query(PostgresPipelineTests.transactionTime).first)
+            let last = try #require(try session.query(PostgresPipelineTests.transactionTime, thenCommit: true).first)
+            return (try first.decode("x", as: Int64.self), try last.decode("x", as: Int64.self))
+        }
+        #expect(first == last)
+        let inside = try await tests.insideTransaction(pool)
+        #expect(inside == false)
+    }
+
+    @Test func aBodyThatLeavesTheTransactionOpenIsCommitted() async throws {
+        let pool = tests.makePool()
+        defer { pool.close() }
+        try await tests.withTable(pool) { table in
+            let insert = PostgresQuery("thread_ins_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
+            try await pool.transactionOnThread { session in _ = try session.query(insert, [5]) }
+            let count = PostgresQuery("thread_count_\(table)", "SELECT count(*) AS n FROM \(table)")
+            #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 1)
+            #expect(try await tests.insideTransaction(pool) == false)
+        }
+    }
+
+    /// The decision between the statements refuses: nothing written stays, and the connection
+    /// is back outside any transaction for the next caller.
+    @Test func aThrowBetweenStatementsRollsBack() async throws {
+        let pool = tests.makePool()
+        defer { pool.close() }
+        try await tests.withTable(pool) { table async throws in
+            let insert = PostgresQuery("thread_ins2_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
+            await #expect(throws: Refused.self) {
+                try await pool.transactionOnThread { session in
+                    _ = try session.query(insert, [1])
+                    throw Refused()
+                }
+            }
+            let count = PostgresQuery("thread_count2_\(table)", "SELECT count(*) AS n FROM \(table)")
+            #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 0)
+            #expect(try await tests.insideTransaction(pool) == false)
+        }
+    }
+
+    @Test func aFailedStatementRollsBackAndReportsItsState() async throws {
+        let pool = tests.makePool()
+        defer { pool.close() }
+        await #expect {
+            try await pool.transactionOnThread { session in
+                _ = try session.query(PostgresPipelineTests.transactionTime)
+                _ = try session.query(PostgresQuery("thread_div", "SELECT 1 / $1::int AS q"), [0], thenCommit: true)
+            }
+        } throws: { error in
+            (error as? PostgresError)?.sqlState == "22012"
+        }
+        #expect(try await tests.insideTransaction(pool) == false)
+    }
+}
