@@ -29,7 +29,12 @@ let package = Package(
         .target(name: "DedicatedThread"),
         .target(name: "WireJSON"),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "DedicatedThread"]),
-        .target(name: "RedisClient", dependencies: ["CHiredis", "DedicatedThread"]),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis", "DedicatedThread", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Profiler",
             dependencies: [
