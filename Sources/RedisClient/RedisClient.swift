@@ -72,7 +72,7 @@ public final class RedisClient: RedisCommandExecutor, Sendable {
         }
     }
 
-    private func leastLoaded() -> RedisChannelConnection {
+    func leastLoaded() -> RedisChannelConnection {
         let count = UInt(connections.count)
         let start = next.add(1, ordering: .relaxed).oldValue % count
         var best = connections[Int(start)]
