@@ -23,6 +23,8 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     /// Set once the connection is unusable: later commands fail with it at once.
     private var failure: RedisError?
+    /// A flush is queued behind the commands written in this turn of the event loop.
+    private var flushQueued = false
 
     init(endpoint: String) {
         self.endpoint = endpoint
@@ -51,7 +53,18 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         pending.append(Pending(reply: reply, deadline: deadline))
         var buffer = context.channel.allocator.buffer(capacity: 64)
         RESPEncoding.write(command.arguments, into: &buffer)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        // Commands sent in the same turn of the loop leave in one write (one segment, one
+        // system call): the flush runs after everything already queued on the loop.
+        guard !flushQueued else { return }
+        flushQueued = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute { bound.value.flushQueuedWrites() }
+    }
+
+    private func flushQueuedWrites() {
+        flushQueued = false
+        context?.flush()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
