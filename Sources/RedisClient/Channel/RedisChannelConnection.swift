@@ -127,12 +127,19 @@ public final class RedisChannelConnection: RedisCommandExecutor, Sendable {
         case .connect(let promise):
             do {
                 let link = try await open()
-                state.withLock { state in
+                let kept = state.withLock { state -> Bool in
                     state.connecting = nil
                     state.backoff = .zero
                     state.retryAt = nil
                     state.lastFailure = nil
                     if !state.closed { state.link = link }
+                    return !state.closed
+                }
+                guard kept else {
+                    // Closed while connecting: the new channel is nobody's.
+                    link.channel.close(promise: nil)
+                    promise.fail(RedisError.closed)
+                    throw RedisError.closed
                 }
                 promise.succeed(link)
                 return link
