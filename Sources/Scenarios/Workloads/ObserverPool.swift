@@ -27,12 +27,9 @@ final class ObserverPool: Sendable {
     func withConnections<T: Sendable>(users: [Session], body: @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (position, user) in users.enumerated() {
-                let tracker = self.tracker
                 let url = router.map { $0.baseURLs[$0.observer(user: position)] } ?? baseURL
                 homes.withLock { $0[user.userId] = url }
-                let stream = EventStream(baseURL: url, token: user.token) { message, received in
-                    tracker.handle(message, receivedAt: received)
-                }
+                let stream = makeStream(url: url, user: user)
                 streams.withLock { $0[user.userId] = stream }
                 group.addTask { try? await stream.run() }
             }
@@ -62,6 +59,32 @@ final class ObserverPool: Sendable {
             try await group.waitForAll()
             return result
         }
+    }
+
+    /// The events that end a request: nothing follows them in its room.
+    static let finalEvents: Set<String> = ["status:completed", "status:failed", "status:cancelled"]
+
+    /// `user`'s socket to `url`: its frames go to the tracker, and a request's final event
+    /// unsubscribes its room, as a client that is done with a request does (the server keeps at
+    /// most `realtime.maxSubscriptionsPerConnection` rooms per socket, and a long run would
+    /// otherwise fill them, growing the server's subscription state all the while).
+    private func makeStream(url: String, user: Session) -> EventStream {
+        let tracker = self.tracker
+        let userId = user.userId
+        return EventStream(baseURL: url, token: user.token) { [weak self] message, received in
+            tracker.handle(message, receivedAt: received)
+            guard message.type == "event", let event = message.event, Self.finalEvents.contains(event), let requestId = message.requestId,
+                let self
+            else { return }
+            self.finished(requestId, owner: userId)
+        }
+    }
+
+    /// Leaves a finished request's room; recovery no longer syncs it (its last event arrived).
+    private func finished(_ requestId: String, owner userId: String) {
+        watched.withLock { $0[userId]?.removeAll { $0 == requestId } }
+        guard let stream = streams.withLock({ $0[userId] }) else { return }
+        Task { _ = await stream.send(#"{"op":"unsubscribe","room":"request:\#(requestId)"}"#) }
     }
 
     func stream(for user: Session) -> EventStream? {
@@ -110,11 +133,8 @@ final class ObserverPool: Sendable {
     func dropAndRecover(_ owner: Session, downtime: Duration, recorder: Recorder) async {
         let clock = ContinuousClock()
         let started = clock.now
-        let tracker = self.tracker
         let url = homes.withLock { $0[owner.userId] } ?? baseURL
-        let fresh = EventStream(baseURL: url, token: owner.token) { message, received in
-            tracker.handle(message, receivedAt: received)
-        }
+        let fresh = makeStream(url: url, user: owner)
         let old = stream(for: owner)
         await old?.close()
         try? await Task.sleep(for: downtime)
