@@ -119,9 +119,13 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch error {
-        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketError.invalidFrameLength:
+        case is NIOWebSocketError:
+            // A frame the decoder refused (too large, a fragmented control frame): NIO's protocol
+            // error handler, earlier in the pipeline, has sent its close frame and closes.
+            state = .closed
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
             fail(context: context, .messageTooLarge)
-        case is NIOWebSocketFrameAggregator.Error, is NIOWebSocketError:
+        case is NIOWebSocketFrameAggregator.Error:
             fail(context: context, .protocolError)
         default:
             // The socket itself failed (reset, broken pipe): nothing more can be said on it.

@@ -157,6 +157,20 @@ import Testing
         }
     }
 
+    /// Fragments that add up to more than `realtime.maxFrameBytes` close with 1009; a frame the
+    /// decoder refused was answered by NIO's protocol error handler, so no second close frame.
+    @Test func oversizedMessagesCloseWith1009Once() async throws {
+        try await Socket.with { socket in
+            socket.channel.pipeline.fireErrorCaught(NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge)
+            let close = try #require(try socket.written().first)
+            #expect(socket.closeCode(close) == .messageTooLarge)
+        }
+        try await Socket.with { socket throws in
+            socket.channel.pipeline.fireErrorCaught(NIOWebSocketError.invalidFrameLength)
+            #expect(try socket.written().isEmpty)
+        }
+    }
+
     @Test func aHalfClosedSocketIsClosed() async throws {
         try await Socket.with { socket in
             socket.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
