@@ -29,12 +29,7 @@ let package = Package(
         .target(name: "DedicatedThread"),
         .target(name: "WireJSON"),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "DedicatedThread"]),
-        .target(
-            name: "RedisClient",
-            dependencies: [
-                "CHiredis", "DedicatedThread", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
+        .target(name: "RedisClient", dependencies: ["CHiredis", "DedicatedThread"]),
         .target(
             name: "Profiler",
             dependencies: [
@@ -98,12 +93,7 @@ let package = Package(
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler"]),
         .testTarget(name: "WireJSONTests", dependencies: ["WireJSON"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
-        .testTarget(
-            name: "RedisClientTests",
-            dependencies: [
-                "RedisClient", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -1,11 +1,7 @@
-import NIOCore
-import NIOPosix
 import Synchronization
 
-/// The shared Redis client: `poolSize` multiplexed, pipelining ``RedisChannelConnection``s
-/// spread over the event loops; each command goes to the least-loaded one on the caller's own
-/// event loop when there is one (no thread hop), else to the least-loaded one (round-robin
-/// among equals).
+/// The shared Redis client: `poolSize` multiplexed, pipelining ``RedisConnection``s; each
+/// command goes to the least-loaded one (round-robin among equals).
 ///
 /// Don't send commands that block server-side (`XREADGROUP … BLOCK`, `BLPOP`) through the
 /// shared connections — they would stall everything pipelined behind them. Use
@@ -17,7 +13,7 @@ public final class RedisClient: RedisCommandExecutor, Sendable {
 
     /// The configuration every connection uses.
     public let configuration: RedisConfiguration
-    private let connections: [RedisChannelConnection]
+    private let connections: [RedisConnection]
     private let next = Atomic<UInt>(0)
     private let observer: RedisCommandObserver?
     private let dedicated = Mutex<[WeakConnection]>([])
@@ -29,15 +25,11 @@ public final class RedisClient: RedisCommandExecutor, Sendable {
     ///   - configuration: where Redis is; `poolSize` below 1 counts as 1.
     ///   - onCommand: called after every command on every connection of this client (dedicated
     ///     ones included), e.g. to feed `redis_command_duration_seconds{command}`.
-    public init(
-        configuration: RedisConfiguration = .init(),
-        eventLoopGroup: any EventLoopGroup = NIOSingletons.posixEventLoopGroup,
-        onCommand: RedisCommandObserver? = nil
-    ) {
+    public init(configuration: RedisConfiguration = .init(), onCommand: RedisCommandObserver? = nil) {
         self.configuration = configuration
         self.observer = onCommand
-        self.connections = (1...max(1, configuration.poolSize)).map { _ in
-            RedisChannelConnection(configuration: configuration, eventLoop: eventLoopGroup.next(), onCommand: onCommand)
+        self.connections = (1...max(1, configuration.poolSize)).map {
+            RedisConnection(configuration: configuration, name: "redis-\($0)", onCommand: onCommand)
         }
     }
 
@@ -64,33 +56,24 @@ public final class RedisClient: RedisCommandExecutor, Sendable {
     public func shutdown() async {
         isShutdown.store(true, ordering: .relaxed)
         let open = dedicated.withLock { list in list.compactMap(\.connection) }
-        for connection in connections {
-            await connection.close()
-        }
-        for connection in open {
+        for connection in connections + open {
             await connection.close()
         }
     }
 
-    func leastLoaded() -> RedisChannelConnection {
+    private func leastLoaded() -> RedisConnection {
         let count = UInt(connections.count)
         let start = next.add(1, ordering: .relaxed).oldValue % count
         var best = connections[Int(start)]
-        var bestCost = Self.cost(best)
-        for offset in 1..<connections.count where bestCost > 0 {
+        var bestLoad = best.inFlight
+        for offset in 1..<connections.count where bestLoad > 0 {
             let candidate = connections[Int((start + UInt(offset)) % count)]
-            let cost = Self.cost(candidate)
-            if cost < bestCost {
+            let load = candidate.inFlight
+            if load < bestLoad {
                 best = candidate
-                bestCost = cost
+                bestLoad = load
             }
         }
         return best
-    }
-
-    /// A connection on another event loop costs a hop there and back: it is chosen only when
-    /// every local one is busier by more than a whole pipeline's worth.
-    private static func cost(_ connection: RedisChannelConnection) -> Int {
-        connection.inFlight + (connection.eventLoop.inEventLoop ? 0 : 1_000)
     }
 }

@@ -9,6 +9,13 @@ import Testing
 
     struct Refused: Error {}
 
+    /// Rows in `table`, and whether the pool's connection was left inside a transaction.
+    func state(of table: String, _ pool: PostgresPool) async throws -> (rows: Int?, inTransaction: Bool) {
+        let count = PostgresQuery("thread_count_\(table)", "SELECT count(*) AS n FROM \(table)")
+        let rows = try await pool.query(count).first?.decode("n", as: Int.self)
+        return (rows, try await tests.insideTransaction(pool))
+    }
+
     @Test func readDecideAndWriteAreOneTransaction() async throws {
         let pool = tests.makePool()
         defer { pool.close() }
@@ -28,9 +35,9 @@ import Testing
         try await tests.withTable(pool) { table in
             let insert = PostgresQuery("thread_ins_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
             try await pool.transactionOnThread { session in _ = try session.query(insert, [5]) }
-            let count = PostgresQuery("thread_count_\(table)", "SELECT count(*) AS n FROM \(table)")
-            #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 1)
-            #expect(try await tests.insideTransaction(pool) == false)
+            let (rows, inTransaction) = try await state(of: table, pool)
+            #expect(rows == 1)
+            #expect(inTransaction == false)
         }
     }
 
@@ -47,9 +54,9 @@ import Testing
                     throw Refused()
                 }
             }
-            let count = PostgresQuery("thread_count2_\(table)", "SELECT count(*) AS n FROM \(table)")
-            #expect(try await pool.query(count).first?.decode("n", as: Int.self) == 0)
-            #expect(try await tests.insideTransaction(pool) == false)
+            let (rows, inTransaction) = try await state(of: table, pool)
+            #expect(rows == 0)
+            #expect(inTransaction == false)
         }
     }
 

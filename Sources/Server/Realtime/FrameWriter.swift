@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import Prometheus
 
 /// Writes a connection's text frames straight onto its NIO channel, without a task or a queue
 /// of its own: each write is handed to the channel's event loop (`execute` always enqueues, so
@@ -11,12 +12,18 @@ import NIOWebSocket
 /// which these writes pass through: it refuses any that would follow its close frame.
 struct FrameWriter: Sendable {
     let channel: any Channel
-    let metrics: ServerMetrics
+    /// Looked up once per socket, not per frame (each lookup locks the registry).
+    private let sent: Counter
+    private let lag: DurationHistogram
+
+    init(channel: any Channel, metrics: ServerMetrics) {
+        self.channel = channel
+        self.sent = metrics.wsMessages("out")
+        self.lag = metrics.wsDeliveryLag
+    }
 
     func write(_ frame: OutgoingFrame, completion: @escaping @Sendable () -> Void) {
-        let channel = self.channel
-        let sent = metrics.wsMessages("out")
-        let lag = metrics.wsDeliveryLag
+        let (channel, sent, lag) = (self.channel, self.sent, self.lag)
         channel.eventLoop.execute {
             let data = channel.allocator.buffer(string: frame.text)
             let promise = channel.eventLoop.makePromise(of: Void.self)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOWebSocket
+import Prometheus
 import Synchronization
 
 /// One authenticated `/ws` connection: answers the client's frames and feeds the hub's events
@@ -31,6 +32,8 @@ final class RealtimeSession: Sendable {
     let limits: ServerConfiguration.Realtime
     let channel: any Channel
     let connection: RealtimeConnection
+    /// `ws_messages_total{direction="in"}`, looked up once per socket.
+    private let received: Counter
 
     private struct Inbox {
         var waiting: [Message] = []
@@ -58,6 +61,7 @@ final class RealtimeSession: Sendable {
         self.metrics = metrics
         self.limits = limits
         self.channel = channel
+        self.received = metrics.wsMessages("in")
         self.connection = RealtimeConnection(
             actor: actor,
             writer: FrameWriter(channel: channel, metrics: metrics),
@@ -106,7 +110,7 @@ final class RealtimeSession: Sendable {
     /// A message from the client, in arrival order. False when the inbox is full: the handler
     /// stops reading until `resume`.
     func receive(_ message: Message) -> Bool {
-        metrics.wsMessages("in").increment()
+        received.increment()
         // After an overflow the connection is being closed; the handler keeps reading only so
         // the close handshake completes.
         guard connection.isOpen else { return true }

@@ -37,6 +37,9 @@ struct RealtimeUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         let channel: any Channel
     }
 
+    /// Hummingbird's defaults, read once rather than per connection.
+    static let headerLimits = HTTP1Channel.Configuration().httpDecoder
+
     let responder: HTTPChannelHandler.Responder
     let maxFrameBytes: Int
     let pingInterval: TimeAmount
@@ -111,10 +114,9 @@ struct RealtimeUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableErrorHandling = false
             configuration.enableResponseHeaderValidation = false
             // Hummingbird's limits on request headers (NIO alone allows 65,534 fields).
-            let limits = HTTP1Channel.Configuration().httpDecoder
-            configuration.decoderConfiguration.maxHeaderFieldSize = limits.maxHeaderFieldSize
-            configuration.decoderConfiguration.maxHeaderListSize = limits.maxHeaderListSize
-            configuration.decoderConfiguration.maxHeaderFieldCount = limits.maxHeaderFieldCount
+            configuration.decoderConfiguration.maxHeaderFieldSize = Self.headerLimits.maxHeaderFieldSize
+            configuration.decoderConfiguration.maxHeaderListSize = Self.headerLimits.maxHeaderListSize
+            configuration.decoderConfiguration.maxHeaderFieldCount = Self.headerLimits.maxHeaderFieldCount
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             return Value(negotiated: negotiated, channel: channel)
         }
