@@ -42,6 +42,7 @@ import Testing
         (#"{"http":{"prot":8080}}"#, "http.prot"),
         (#"{"redis":{"url":"http://x"}}"#, "redis.url"),
         (#"{"rateLimit":{"failOpen":"maybe"}}"#, "rateLimit.failOpen"),
+        (#"{"db":{"pool":{"connectTimeoutMs":500}}}"#, "db.pool.connectTimeoutMs"),
         ("not json", "--config"),
     ])
     func badValuesNameTheField(_ json: String, _ field: String) throws {
@@ -52,6 +53,17 @@ import Testing
             guard let error = error as? ConfigurationError else { return false }
             return error.field == field && error.description.hasPrefix("configuration error: \(field):")
         }
+    }
+
+    @Test func connectTimeoutReachesBothPools() throws {
+        let configuration = try ServerConfiguration.load(file: nil, environment: ["EXCHANGE_DB_POOL_CONNECT_TIMEOUT_MS": "7000"])
+        let database = Database(configuration: configuration, metrics: ServerMetrics())
+        defer {
+            database.primary.close()
+            database.replica.close()
+        }
+        #expect(database.primary.configuration.connectTimeout == .seconds(7))
+        #expect(database.replica.configuration.connectTimeout == .seconds(7))
     }
 
     @Test func badEnvironmentValueNamesTheField() {

@@ -138,6 +138,7 @@ struct ConfigurationField: Sendable {
         .bool("db.preparedStatements", \.db.preparedStatements),
         .int("db.pool.acquireTimeoutMs", \.db.pool.acquireTimeoutMs, 1...600_000),
         .int("db.pool.statementTimeoutMs", \.db.pool.statementTimeoutMs, 1...3_600_000),
+        .int("db.pool.connectTimeoutMs", \.db.pool.connectTimeoutMs, 1000...600_000),
         .choice("db.routing.analytics", \.db.routing.analytics),
         .int("db.routing.maxReplicaLagMs", \.db.routing.maxReplicaLagMs, 0...3_600_000),
         .int("db.routing.lagCheckIntervalMs", \.db.routing.lagCheckIntervalMs, 50...600_000),

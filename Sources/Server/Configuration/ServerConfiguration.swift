@@ -17,6 +17,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public struct PoolTiming: Sendable, Equatable {
         public var acquireTimeoutMs = 2000
         public var statementTimeoutMs = 5000
+        /// How long opening one connection may take, startup and authentication included
+        /// (libpq's `connect_timeout`, in whole seconds). A failed open fails the
+        /// request that needed the connection.
+        public var connectTimeoutMs = 2000
     }
 
     public enum AnalyticsRoute: String, Sendable, Equatable, CaseIterable {

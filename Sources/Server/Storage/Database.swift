@@ -25,6 +25,7 @@ public final class Database: Sendable {
                 statementTimeout: .milliseconds(configuration.db.pool.statementTimeoutMs)
             )
             poolConfiguration.preparedStatements = configuration.db.preparedStatements
+            poolConfiguration.connectTimeout = .milliseconds(configuration.db.pool.connectTimeoutMs)
             return PostgresPool(
                 configuration: poolConfiguration,
                 observer: PostgresPoolObserver(

@@ -34,6 +34,9 @@ struct TestExchange: Sendable {
         // counts the last 60 s whenever they run. The algorithms' own windows are tested with
         // an injected clock (RateLimiterTests).
         configuration.rateLimit.algorithm = .sliding
+        // Dozens of test servers open their first connections in the same second; on a busy
+        // CI machine PostgreSQL's startup of a backend took longer than the 2 s default.
+        configuration.db.pool.connectTimeoutMs = 10_000
         configure(&configuration)
         return configuration
     }
