@@ -77,6 +77,25 @@ import FoundationXML
         #expect(none == nil)
     }
 
+    @Test func aBetterButUntrustworthyCellIsNamedBesideThePick() throws {
+        let sync = Fixtures.cell(id: 0, pool: 8, mode: "sync", base: 60, rate: 19.5)
+        var queued = Fixtures.cell(id: 1, pool: 8, mode: "queued", base: 5, rate: 19.5)
+        queued.0.engine = queued.0.engine?.judged(operationP50Ms: 10, operationMaxMs: 30, connectionQueued: 40, connectionWaitP99Ms: 25)
+        let (report, _) = Fixtures.report(cells: [sync, queued])
+        let best = try #require(BestChoice.select(cells: report.cells, rule: SelectionRule(ceilingMs: 250)))
+        // The trustworthy cell is still the pick; the reader is told the other measured better.
+        #expect(best.label == "poolSize=8 mode=sync")
+        #expect(best.reason.contains("1 untrustworthy measurement(s) not considered"))
+        #expect(best.reason.contains("`poolSize=8 mode=queued` measured a lower p99"), "\(best.reason)")
+        // A slower untrustworthy cell (p99 ≈ 210 ms against ≈ 180 ms, both under budget) is not named.
+        var slowQueued = Fixtures.cell(id: 1, pool: 8, mode: "queued", base: 70, rate: 19.5)
+        slowQueued.0.engine = slowQueued.0.engine?.judged(operationP50Ms: 10, operationMaxMs: 30, connectionQueued: 40, connectionWaitP99Ms: 25)
+        let (other, _) = Fixtures.report(cells: [sync, slowQueued])
+        let plain = try #require(BestChoice.select(cells: other.cells, rule: SelectionRule(ceilingMs: 250)))
+        #expect(plain.label == "poolSize=8 mode=sync")
+        #expect(!plain.reason.contains("measured a lower"))
+    }
+
     @Test func repeatsRecordTheirSpread() {
         var a = Fixtures.cell(id: 0, pool: 8, mode: "sync", base: 10, rate: 19).0
         var b = Fixtures.cell(id: 1, pool: 8, mode: "sync", base: 12, rate: 19).0

@@ -73,7 +73,8 @@ public struct BestChoice: Codable, Sendable {
             )
         }
         // Cells the load generator couldn't drive faithfully only win when nothing else qualifies.
-        let untrusted = candidates.filter { !$0.trusted }.count
+        let untrustedCandidates = candidates.filter { !$0.trusted }
+        let untrusted = untrustedCandidates.count
         if candidates.contains(where: \.trusted) { candidates.removeAll { !$0.trusted } }
         guard let top = candidates.map(\.rate).max() else { return nil }
         let near = candidates.filter { $0.rate >= top * 0.95 }
@@ -83,7 +84,18 @@ public struct BestChoice: Codable, Sendable {
             reason += "; \(near.count - 1) other configuration(s) within 5% of it use more resources or have higher latency"
         }
         if !rejected.isEmpty { reason += "; \(rejected.count) configuration(s) broke the budget" }
-        if untrusted > 0, best.trusted { reason += "; \(untrusted) untrustworthy measurement(s) not considered" }
+        if untrusted > 0, best.trusted {
+            reason += "; \(untrusted) untrustworthy measurement(s) not considered"
+            // Said outright when one of them measured better: a reader would otherwise take the
+            // pick for the faster configuration. Latency counts from each arrival's scheduled
+            // start, so the generator's delays can only have raised that cell's figure.
+            let better = untrustedCandidates.filter { $0.rate >= best.rate * 0.95 && $0.latency < best.latency }
+            for candidate in better.sorted(by: { $0.latency < $1.latency }) {
+                reason +=
+                    "; `\(candidate.label)` measured a lower p\(rule.percentile.formatted(.number)) (\(formatMillis(candidate.latency)) against "
+                    + "\(formatMillis(best.latency)) at \(String(format: "%.1f", candidate.rate))/s) but untrustworthily: rerun it on a quieter machine"
+            }
+        }
         return BestChoice(label: best.label, cellIDs: best.ids, achievedRate: best.rate, latencyMs: best.latency, reason: reason)
     }
 
