@@ -93,7 +93,7 @@ public struct BestChoice: Codable, Sendable {
             for candidate in better.sorted(by: { $0.latency < $1.latency }) {
                 reason +=
                     "; `\(candidate.label)` measured a lower p\(rule.percentile.formatted(.number)) (\(formatMillis(candidate.latency)) against "
-                    + "\(formatMillis(best.latency)) at \(String(format: "%.1f", candidate.rate))/s) but untrustworthily: rerun it on a quieter machine"
+                    + "\(formatMillis(best.latency)) at \(String(format: "%.1f", candidate.rate))/s) in an untrustworthy run: rerun it on a quieter machine"
             }
         }
         return BestChoice(label: best.label, cellIDs: best.ids, achievedRate: best.rate, latencyMs: best.latency, reason: reason)
