@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Scenarios
@@ -10,6 +11,22 @@ import Testing
         #expect(!loopbackPortIsFree(port))
         await listener.close()
         #expect(loopbackPortIsFree(port))
+    }
+
+    @Test func aCellRefusesToStartOnAPortAnotherProcessListensOn() async throws {
+        let listener = try await LatencyRelay.start(.init(targetPort: 9))
+        let server = ServerInstance(binary: "/bin/true", configPath: "/dev/null", port: listener.port, logDirectory: NSTemporaryDirectory())
+        await #expect {
+            _ = try await server.start(logName: "never.log")
+        } throws: { error in
+            "\(error)".contains("127.0.0.1:\(listener.port) is taken by another process")
+        }
+        await #expect {
+            _ = try await startProvider(executable: "/bin/true", port: listener.port, logPath: NSTemporaryDirectory() + "/never.log")
+        } throws: { error in
+            "\(error)".contains("cell's provider simulator cannot listen there")
+        }
+        await listener.close()
     }
 
     @Test func cellPortsAreBelowTheEphemeralRangeAndFree() throws {

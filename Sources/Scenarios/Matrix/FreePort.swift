@@ -21,10 +21,16 @@ public func loopbackPortIsFree(_ port: Int) -> Bool {
 }
 
 /// Binds a TCP socket to `127.0.0.1:port`, closes it, and returns the port it was bound to.
+/// With `SO_REUSEADDR`, as the lab's listeners (NIO's default) bind: connections of a server
+/// that just stopped, lingering in TIME_WAIT, don't make its port look taken; a listener does.
 private func withBoundLoopbackSocket(port: Int) throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw ScenarioError("socket(): \(String(cString: strerror(errno)))") }
     defer { close(descriptor) }
+    var reuse: Int32 = 1
+    guard setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+        throw ScenarioError("setsockopt(SO_REUSEADDR): \(String(cString: strerror(errno)))")
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -4,6 +4,7 @@ import Foundation
 public struct ServerInstance: Sendable {
     public let binary: String
     public let configPath: String
+    public let port: Int
     public let baseURL: String
     public let logDirectory: String
 
@@ -21,6 +22,7 @@ public struct ServerInstance: Sendable {
     public init(binary: String, configPath: String, port: Int, logDirectory: String) {
         self.binary = binary
         self.configPath = configPath
+        self.port = port
         self.baseURL = "http://127.0.0.1:\(port)"
         self.logDirectory = logDirectory
     }
@@ -53,6 +55,7 @@ public struct ServerInstance: Sendable {
 
     /// `exchange-server serve --config F`, then waits for `GET /ready` 200.
     public func start(logName: String, readyTimeout: Duration = .seconds(60)) async throws -> ChildProcess {
+        try requireFreePort(port, for: "exchange-server")
         let child = try ChildProcess(
             executable: binary,
             arguments: ["serve", "--config", configPath],
@@ -79,6 +82,7 @@ public func startProvider(
     logPath: String,
     timeout: Duration = .seconds(20)
 ) async throws -> ChildProcess {
+    try requireFreePort(port, for: "provider simulator")
     let child = try ChildProcess(executable: executable, arguments: ["provider", "--port", "\(port)"] + settings.arguments, logPath: logPath)
     let url = "http://127.0.0.1:\(port)/messages?kind=sms&to=%2B10000000000"
     switch await pollUntilAnswering(child: child, url: url, timeout: timeout) {
@@ -89,6 +93,19 @@ public func startProvider(
     case .timedOut:
         await child.stop()
         throw ScenarioError("provider simulator did not answer within \(timeout) (see \(logPath))")
+    }
+}
+
+/// Refuses to start a child on a port another process listens on: the child would fail to
+/// bind, but the readiness poll would get its 200 from the other process, and the cell would
+/// run against a server that is not its own (it happened: a server left running on a cell's
+/// port made `gate` sign operators in on the wrong database).
+func requireFreePort(_ port: Int, for child: String) throws {
+    guard loopbackPortIsFree(port) else {
+        throw ScenarioError(
+            "127.0.0.1:\(port) is taken by another process, so the cell's \(child) cannot listen there "
+                + "(`ss -ltnp 'sport = :\(port)'` names it): stop it, or change the matrix's \"ports\""
+        )
     }
 }
 
