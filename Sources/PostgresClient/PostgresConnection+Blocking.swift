@@ -19,16 +19,7 @@ public struct PostgresBlockingSession: Sendable {
         let texts = parameters.map { $0?.postgresText }
         let start = ContinuousClock.now
         do {
-            let rows: PostgresRows
-            if begin == nil, !thenCommit {
-                rows = try connection.executePrepared(query, texts)
-            } else {
-                var steps: [PostgresConnection.PipelineStep] = []
-                if let begin { steps.append(.sql(begin)) }
-                steps.append(.query(query, texts))
-                if thenCommit { steps.append(.sql("COMMIT")) }
-                rows = try connection.runPipeline(steps)[begin == nil ? 0 : 1]
-            }
+            let rows = try connection.runStatement(begin: begin, query, texts, thenCommit: thenCommit)
             connection.onQuery(query.name, ContinuousClock.now - start, true)
             return rows
         } catch {

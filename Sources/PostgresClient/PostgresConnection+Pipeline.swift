@@ -12,32 +12,26 @@ import Foundation
 /// Nothing here relies on session state across transactions: a pipeline opens and (when
 /// asked) closes its transaction itself.
 extension PostgresConnection {
-    /// Runs `query` and, in the same round trip, commits the transaction it runs in — its
-    /// `BEGIN` too, when the query is the transaction's first statement. The caller makes no
-    /// further statements in this transaction. If the query fails, the `COMMIT` is skipped
-    /// (the transaction stays open, failed) and the pool rolls it back.
+    /// Runs `query` with the transaction's `BEGIN` in the same round trip when it is the
+    /// transaction's first statement, and with `thenCommit` commits the transaction in that
+    /// round trip too (the caller then makes no further statements in it). If the query
+    /// fails, the `COMMIT` is skipped (the transaction stays open, failed) and the pool rolls
+    /// it back.
     public func query(_ query: PostgresQuery, _ parameters: [(any PostgresBindable)?] = [], thenCommit: Bool) async throws -> PostgresRows {
         let begin = session.withLock { $0.takePendingBegin() }
-        guard begin != nil || thenCommit else { return try await self.query(query, parameters) }
-        return try await pipelined(begin: begin, query, parameters, thenCommit: thenCommit)
+        let texts = parameters.map { $0?.postgresText }
+        return try await timed(query.name) { [self] in try runStatement(begin: begin, query, texts, thenCommit: thenCommit) }
     }
 
-    /// `begin` (if any), `query`, then `COMMIT` (if asked): one pipeline, one round trip.
-    func pipelined(
-        begin: String?,
-        _ query: PostgresQuery,
-        _ parameters: [(any PostgresBindable)?],
-        thenCommit: Bool
-    ) async throws
-        -> PostgresRows
-    {
-        let texts = parameters.map { $0?.postgresText }
+    /// On the thread: `begin` (if any), `query`, then `COMMIT` (if asked) in one pipeline, one
+    /// round trip; the query alone when there is neither. Returns the query's rows.
+    func runStatement(begin: String?, _ query: PostgresQuery, _ texts: [String?], thenCommit: Bool) throws -> PostgresRows {
+        guard begin != nil || thenCommit else { return try executePrepared(query, texts) }
         var steps: [PipelineStep] = []
         if let begin { steps.append(.sql(begin)) }
         steps.append(.query(query, texts))
         if thenCommit { steps.append(.sql("COMMIT")) }
-        let index = begin == nil ? 0 : 1
-        return try await timed(query.name) { [self, steps] in try runPipeline(steps)[index] }
+        return try runPipeline(steps)[begin == nil ? 0 : 1]
     }
 
     // MARK: - Transaction bookkeeping (used by the pool)

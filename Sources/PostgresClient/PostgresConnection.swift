@@ -52,11 +52,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Inside ``PostgresPool/transaction(isolation:_:)``, the first statement carries the
     /// transaction's `BEGIN` in the same round trip (see ``query(_:_:thenCommit:)``).
     public func query(_ query: PostgresQuery, _ parameters: [(any PostgresBindable)?] = []) async throws -> PostgresRows {
-        guard let begin = session.withLock({ $0.takePendingBegin() }) else {
-            let texts = parameters.map { $0?.postgresText }
-            return try await timed(query.name) { [self] in try executePrepared(query, texts) }
-        }
-        return try await pipelined(begin: begin, query, parameters, thenCommit: false)
+        try await self.query(query, parameters, thenCommit: false)
     }
 
     /// Runs SQL text without parameters (may hold several statements: migrations, `BEGIN`).

@@ -29,35 +29,40 @@ import Testing
         #expect(inside == false)
     }
 
-    @Test func aBodyThatLeavesTheTransactionOpenIsCommitted() async throws {
+    /// Runs `body` with a fresh pool and scratch table and the statement inserting into it,
+    /// then returns the table's state (``state(of:_:)``).
+    func afterInsertion(_ body: (PostgresPool, PostgresQuery) async throws -> Void) async throws -> (rows: Int?, inTransaction: Bool) {
         let pool = tests.makePool()
         defer { pool.close() }
+        var result: (rows: Int?, inTransaction: Bool) = (nil, true)
         try await tests.withTable(pool) { table in
-            let insert = PostgresQuery("thread_ins_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
-            try await pool.transactionOnThread { session in _ = try session.query(insert, [5]) }
-            let (rows, inTransaction) = try await state(of: table, pool)
-            #expect(rows == 1)
-            #expect(inTransaction == false)
+            try await body(pool, PostgresQuery("thread_ins_\(table)", "INSERT INTO \(table) VALUES ($1::int)"))
+            result = try await state(of: table, pool)
         }
+        return result
+    }
+
+    @Test func aBodyThatLeavesTheTransactionOpenIsCommitted() async throws {
+        let (rows, inTransaction) = try await afterInsertion { pool, insert in
+            try await pool.transactionOnThread { session in _ = try session.query(insert, [5]) }
+        }
+        #expect(rows == 1)
+        #expect(inTransaction == false)
     }
 
     /// The decision between the statements refuses: nothing written stays, and the connection
     /// is back outside any transaction for the next caller.
     @Test func aThrowBetweenStatementsRollsBack() async throws {
-        let pool = tests.makePool()
-        defer { pool.close() }
-        try await tests.withTable(pool) { table async throws in
-            let insert = PostgresQuery("thread_ins2_\(table)", "INSERT INTO \(table) VALUES ($1::int)")
+        let (rows, inTransaction) = try await afterInsertion { pool, insert async throws in
             await #expect(throws: Refused.self) {
                 try await pool.transactionOnThread { session in
                     _ = try session.query(insert, [1])
                     throw Refused()
                 }
             }
-            let (rows, inTransaction) = try await state(of: table, pool)
-            #expect(rows == 0)
-            #expect(inTransaction == false)
         }
+        #expect(rows == 0)
+        #expect(inTransaction == false)
     }
 
     @Test func aFailedStatementRollsBackAndReportsItsState() async throws {

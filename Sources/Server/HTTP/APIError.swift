@@ -1,3 +1,4 @@
+import HTTPTypes
 import WireJSON
 
 /// An error answered to a client in the contract's envelope:
@@ -10,6 +11,14 @@ public struct APIError: Error, Sendable {
     public var retryAfterSeconds: Int?
     /// For 405: the methods the path serves (the `Allow` header).
     public var allow: [String]?
+
+    /// The headers its answer carries besides the body's: `Retry-After`, `Allow`.
+    public var headerFields: HTTPFields {
+        var headers = HTTPFields()
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if let allow { headers[.allow] = allow.joined(separator: ", ") }
+        return headers
+    }
 
     public var body: JSON {
         var fields: [(String, JSON)] = [("code", .string(code)), ("message", .string(message))]

@@ -54,10 +54,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
     static func response(for error: Error, logger: Logger) -> Response {
         let apiError = apiError(for: error, logger: logger)
-        var headers = HTTPFields()
-        if let retry = apiError.retryAfterSeconds { headers[.retryAfter] = String(retry) }
-        if let allow = apiError.allow { headers[.allow] = allow.joined(separator: ", ") }
-        return .json(apiError.body, status: .init(code: apiError.status), headers: headers)
+        return .json(apiError.body, status: .init(code: apiError.status), headers: apiError.headerFields)
     }
 
     /// SQLSTATE and statement name; never the server's message.

@@ -94,7 +94,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
             if !session.receive(message) { inboxFull = true }
         case .ping:
             let payload = frame.unmaskedData
-            guard frame.fin, payload.readableBytes <= 125 else { return fail(context: context, .protocolError) }
+            guard frame.fin, payload.readableBytes <= 125 else { return endWith(context: context, .protocolError) }
             guard case .open = state else { return }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: payload)), promise: nil)
         case .pong:
@@ -103,7 +103,7 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
             receivedClose(context: context, frame.unmaskedData)
         default:
             // Continuations are joined by the aggregator; anything else is not WebSocket.
-            fail(context: context, .protocolError)
+            endWith(context: context, .protocolError)
         }
     }
 
@@ -124,9 +124,9 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
             // error handler, earlier in the pipeline, has sent its close frame and closes.
             state = .closed
         case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
-            fail(context: context, .messageTooLarge)
+            endWith(context: context, .messageTooLarge)
         case is NIOWebSocketFrameAggregator.Error:
-            fail(context: context, .protocolError)
+            endWith(context: context, .protocolError)
         default:
             // The socket itself failed (reset, broken pipe): nothing more can be said on it.
             context.close(promise: nil)
@@ -136,14 +136,12 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The client's close frame: answered with ours (the same code, or 1002 for one it may not
     /// send), then the connection is closed; or, when we started the handshake, it is complete.
     private func receivedClose(context: ChannelHandlerContext, _ payload: ByteBuffer) {
-        let channel = context.channel
         switch state {
         case .open:
-            state = .closed
-            writeClose(context: context, Self.answer(toClose: payload), reason: nil).whenComplete { _ in channel.close(promise: nil) }
+            endWith(context: context, Self.answer(toClose: payload))
         case .closing:
             state = .closed
-            channel.close(promise: nil)
+            context.channel.close(promise: nil)
         case .closed:
             break
         }
@@ -207,22 +205,20 @@ final class RealtimeSocketHandler: ChannelDuplexHandler, RemovableChannelHandler
         closeDeadline = context.eventLoop.scheduleTask(in: request.grace) { channel.close(promise: nil) }
     }
 
-    /// A broken protocol or an oversized message: our close frame, then the connection ends.
-    private func fail(context: ChannelHandlerContext, _ code: WebSocketErrorCode) {
+    /// Our close frame, then the connection ends without waiting for the client's: a broken
+    /// protocol, an oversized message, a missed pong, or the answer to the client's close frame.
+    private func endWith(context: ChannelHandlerContext, _ code: WebSocketErrorCode, reason: String? = nil) {
         if case .closed = state { return }
         state = .closed
         let channel = context.channel
-        writeClose(context: context, code, reason: nil).whenComplete { _ in channel.close(promise: nil) }
+        writeClose(context: context, code, reason: reason).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func ping(context: ChannelHandlerContext) {
         guard case .open = state else { return }
         guard unansweredPing == nil else {
             // No pong for a whole interval: the peer is gone or not reading.
-            state = .closed
-            let channel = context.channel
-            writeClose(context: context, .goingAway, reason: "ping timeout").whenComplete { _ in channel.close(promise: nil) }
-            return
+            return endWith(context: context, .goingAway, reason: "ping timeout")
         }
         var payload = context.channel.allocator.buffer(capacity: 8)
         payload.writeInteger(UInt64.random(in: 0...UInt64.max))

@@ -149,11 +149,15 @@ struct RealtimeUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// A refused upgrade: the error's status and the contract's JSON body, then the connection
-    /// closes (the client asked for a WebSocket, not for more HTTP on this connection).
+    /// A refused upgrade: the error's status, headers (`Retry-After` on 429 and 503) and the
+    /// contract's JSON body, then the connection closes (the client asked for a WebSocket, not
+    /// for more HTTP on this connection).
     static func answer(_ error: APIError, on http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger) async {
         let body = ByteBuffer(string: error.body.serialized)
-        var headers: HTTPFields = [.connection: "close", .contentType: "application/json", .contentLength: String(body.readableBytes)]
+        var headers = error.headerFields
+        headers[.connection] = "close"
+        headers[.contentType] = "application/json"
+        headers[.contentLength] = String(body.readableBytes)
         if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         do {
             try await http.executeThenClose { _, outbound in

@@ -49,6 +49,7 @@ import Testing
             let upgrade = try await RawHTTP.send(port: port, RawHTTP.upgrade("/ws?token=" + Secrets.newToken()))
             #expect(upgrade.status == 429, "\(upgrade.text)")
             #expect(upgrade.text.contains("rate_limited"), "\(upgrade.text)")
+            #expect(upgrade.text.lowercased().contains("\r\nretry-after: "), "\(upgrade.text)")
         }
     }
 
