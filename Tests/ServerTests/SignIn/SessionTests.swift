@@ -28,9 +28,9 @@ import Testing
     }
 
     @Test func unknownTokensAreRememberedAndLookupsLimitedPerAddress() async throws {
-        try await SignInLimitTests.emptyPrivateRedis()
+        let redis = try await PrivateRedis.emptied(PrivateRedis.sessions)
         try await TestExchange.with({
-            $0.redis.url = SignInLimitTests.privateRedis
+            $0.redis.url = redis
             $0.rateLimit.tokenLookupsPerAddressPerMinute = 3
         }) { exchange in
             let lookups = { try await exchange.metric(#"db_query_duration_seconds_count{pool="primary",query="session_get"}"#) }

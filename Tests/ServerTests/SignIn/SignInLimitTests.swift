@@ -5,16 +5,9 @@ import Testing
 @testable import Server
 
 /// Sign-in abuse: wrong codes per phone across codes, per-address and global limits, and
-/// limits that never fail open. Per-address counters are shared by every server on one Redis,
-/// so the suites that lower them use a Redis database of their own, emptied first.
+/// limits that never fail open. The tests that lower per-address limits run on a Redis
+/// database of their own (``PrivateRedis``), emptied first.
 @Suite(.serialized) struct SignInLimitTests {
-    static let privateRedis = "redis://127.0.0.1:56379/11"
-
-    static func emptyPrivateRedis() async throws {
-        let redis = RedisClient(configuration: try RedisConfiguration(url: privateRedis))
-        _ = try await redis.send(["FLUSHDB"])
-        await redis.shutdown()
-    }
 
     func verify(_ exchange: TestExchange, _ phone: String, _ code: String) async throws -> TestExchange.Reply {
         try await exchange.call(.POST, "/api/auth/verify", body: #"{"phone":"\#(phone)","code":"\#(code)"}"#)
@@ -44,10 +37,10 @@ import Testing
     }
 
     @Test func otpAndVerifyAreLimitedPerClientAddress() async throws {
-        try await Self.emptyPrivateRedis()
+        try await PrivateRedis.emptied(PrivateRedis.signInLimits)
         try await TestProvider.with { provider in
             try await TestExchange.with({
-                $0.redis.url = Self.privateRedis
+                $0.redis.url = PrivateRedis.signInLimits
                 $0.provider.url = provider.url
                 $0.rateLimit.otpPerAddressPerMinute = 2
                 $0.rateLimit.verifyPerAddressPerMinute = 3
@@ -67,10 +60,10 @@ import Testing
     }
 
     @Test func smsAcrossAllPhonesHasAGlobalCap() async throws {
-        try await Self.emptyPrivateRedis()
+        try await PrivateRedis.emptied(PrivateRedis.signInLimits)
         try await TestProvider.with { provider in
             try await TestExchange.with({
-                $0.redis.url = Self.privateRedis
+                $0.redis.url = PrivateRedis.signInLimits
                 $0.provider.url = provider.url
                 $0.rateLimit.smsPerMinute = 3
             }) { exchange in

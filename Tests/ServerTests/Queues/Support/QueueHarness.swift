@@ -20,7 +20,7 @@ enum QueueTestEnvironment {
         guard let slash = adminURL.lastIndex(of: "/") else { return adminURL }
         return adminURL[..<slash] + "/" + databaseName
     }
-    static let redisURL = environment["EXCHANGE_QUEUE_TEST_REDIS_URL"] ?? "redis://127.0.0.1:56379/12"
+    static let redisURL = PrivateRedis.queues
 
     /// Creates the database once per process (if missing) and migrates it.
     static let prepared = Task<Void, Error> {
@@ -55,9 +55,7 @@ enum QueueTestEnvironment {
             }
             // Start from empty streams: a test process that stopped mid-run (or a server
             // without workers) leaves jobs behind, and a new job would queue behind them.
-            let redis = RedisClient(configuration: try RedisConfiguration(url: redisURL))
-            _ = try await redis.send(["FLUSHDB"])
-            await redis.shutdown()
+            try await PrivateRedis.emptied(redisURL)
             do {
                 let result = try await body()
                 _ = try? await connection.query(PostgresQuery("queue_test_unlock", "SELECT pg_advisory_unlock(7345001)"))
