@@ -20,6 +20,15 @@ final class CancelHandle: @unchecked Sendable {
     deinit { PQfreeCancel(pointer) }
 }
 
+/// Whether a call submitted to the connection's thread is still running there.
+final class CallInFlight: Sendable {
+    private let running = Atomic(true)
+
+    var isRunning: Bool { running.load(ordering: .acquiring) }
+
+    func end() { running.store(false, ordering: .releasing) }
+}
+
 /// A continuation resumed at most once, by whichever comes first: the result, a timeout or a
 /// cancellation. A resume that arrives before the continuation is attached is kept for it.
 final class OneShot<T: Sendable>: Sendable {

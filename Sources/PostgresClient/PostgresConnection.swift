@@ -103,27 +103,41 @@ public final class PostgresConnection: @unchecked Sendable {
         guard !isBroken else { throw PostgresError.connectionLost }
         let outcome = OneShot<T>()
         let timeout = configuration.effectiveResponseTimeout
+        let call = CallInFlight()
         let ticket = DeadlineWatchdog.shared.arm(deadline: .now + timeout) { [self] in
-            outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon() }
+            outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon(call) }
         }
         defer { DeadlineWatchdog.shared.disarm(ticket) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.attach(continuation)
-                let accepted = thread.submit { _ = outcome.resume(Result(catching: body)) }
+                let accepted = thread.submit {
+                    let result = Result(catching: body)
+                    call.end()
+                    _ = outcome.resume(result)
+                }
                 if !accepted { _ = outcome.resume(.failure(DedicatedThreadError.stopped)) }
             }
         } onCancel: { [self] in
-            outcome.resume(.failure(CancellationError())) { abandon() }
+            outcome.resume(.failure(CancellationError())) { abandon(call) }
         }
     }
 
     /// Gives up on the statement in flight: marks the connection broken and asks the server
     /// to cancel it, from a short-lived thread of its own (`PQcancel` opens a connection).
-    private func abandon() {
+    /// PostgreSQL drops a cancel that reaches the backend between two protocol messages (after
+    /// a `Parse`, before its `Execute`), and the statement would then run to its
+    /// `statement_timeout`: the request is repeated every 200 ms, for up to 5 s, while the call
+    /// has not returned.
+    private func abandon(_ call: CallInFlight) {
         markBroken()
         guard let cancel = cancelHandle.withLock({ $0 }) else { return }
-        Thread.detachNewThread { cancel.cancel() }
+        Thread.detachNewThread {
+            for _ in 0..<25 where call.isRunning {
+                cancel.cancel()
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
     }
 
     /// Closes the connection (`PQfinish` on its own thread, after any call still running there)
