@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 
 /// Issue 12 item 9: keepalives on every connection, and a statement whose caller gave up (or
@@ -77,28 +78,21 @@ import Testing
             observer.close()
         }
         let task = Task { try await pool.query(PostgresPoolTests.sleep, [30.0]) }
-        #expect(try await Self.eventually { try await observer.query(Self.sleeping, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 1 })
+        try await eventually("the statement running") {
+            try await observer.query(Self.sleeping, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 1
+        }
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         // PQcancel reached the server: the sleep is gone long before its 30 s.
-        #expect(try await Self.eventually { try await observer.query(Self.sleeping, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0 })
+        try await eventually("the statement cancelled") {
+            try await observer.query(Self.sleeping, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0
+        }
         #expect(pool.statistics().used == 0)
         #expect(try await pool.query(PostgresPoolTests.one).count == 1)
         // Closing the pool closes its connections' sockets (not left to deinit).
         pool.close()
-        #expect(
-            try await Self.eventually {
-                try await observer.query(PostgresPoolTests.backends, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0
-            }
-        )
-    }
-
-    static func eventually(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
+        try await eventually("the pool's backends gone") {
+            try await observer.query(PostgresPoolTests.backends, ["exchange-\(name)"]).first?.decode("n", as: Int.self) == 0
         }
-        return try await condition()
     }
 }

@@ -164,7 +164,7 @@ import Testing
         try await primary.execute("CREATE TABLE IF NOT EXISTS replication_probe (marker text PRIMARY KEY, at timestamptz DEFAULT now())")
         _ = try await primary.query(PostgresQuery("probe_insert", "INSERT INTO replication_probe (marker) VALUES ($1)"), [marker])
         let find = PostgresQuery("probe_find", "SELECT count(*) AS n FROM replication_probe WHERE marker = $1")
-        try await eventually("the row on the replica", timeout: .seconds(5), every: .milliseconds(50)) {
+        try await eventually("the row on the replica", timeout: .seconds(15), every: .milliseconds(50)) {
             let n: Int? = try? await replica.query(find, [marker]).first?.decode("n")
             return n == 1
         }

@@ -94,12 +94,12 @@ import Testing
         var configuration = TestRedis.configuration
         configuration.port = TestRedis.unusedPort()
         let subscriber = RedisSubscriber(configuration: configuration)
-        try await eventually("the subscriber disconnected", timeout: .seconds(5)) { subscriber.state == .disconnected }
+        try await eventually("the subscriber disconnected", timeout: .seconds(15)) { subscriber.state == .disconnected }
         let subscribed = try await withDeadline(2) { try await subscriber.subscribe(["nowhere"]) }
         #expect(!subscribed)
         #expect(subscriber.channels == ["nowhere"])
         subscriber.shutdown()
-        try await eventually("the subscriber closed", timeout: .seconds(5)) { subscriber.state == .closed }
+        try await eventually("the subscriber closed", timeout: .seconds(15)) { subscriber.state == .closed }
         await #expect(throws: RedisError.closed) { try await subscriber.subscribe(["x"]) }
         // The streams end after shutdown.
         let leftovers = try await withDeadline(5) { await collect(1, from: subscriber.messages) }

@@ -133,12 +133,12 @@ import Testing
             let port = try #require(await iterator.next())
             #expect(port > 0, "port 0 binds a free port")
             try await eventually("/metrics with postgres ready and the queue families") {
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(5))
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(15))
                 let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
                 return response.status == .ok && MetricText.value(text, "exchange_ready_check", labels: ["dependency": "postgres"]) == 1
                     && text.contains("# TYPE queue_jobs_total counter")
             }
-            let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(5))
+            let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(15))
             #expect(health.status == .ok)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

@@ -37,7 +37,7 @@ import Testing
             }
             let window = "from=\(ISO8601.string(minute))&to=\(ISO8601.string(minute.addingTimeInterval(60)))"
             // The replica catches up asynchronously.
-            let stats = try await eventually("the replica's stats to count the 5 planted rows", timeout: .seconds(5), every: .milliseconds(100)) {
+            let stats = try await eventually("the replica's stats to count the 5 planted rows", timeout: .seconds(15), every: .milliseconds(100)) {
                 let stats = try await exchange.call(.GET, "/api/stats?\(window)", token: op.token).json
                 return stats["total"] as? Int == 5 ? stats : nil
             }

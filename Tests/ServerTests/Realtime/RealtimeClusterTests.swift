@@ -22,14 +22,14 @@ import WireJSON
                         #expect(try await onB.subscribed("request:\(id)").lastSeq == 1)
                         #expect(try await onA.subscribed("operators").type == "subscribed")
                         #expect(try await a.call(.POST, "/api/requests/\(id)/claim", token: op.token).status == 200)
-                        let claimed = try await onB.next(timeout: .seconds(5)) { $0.type == "event" }
+                        let claimed = try await onB.next(timeout: .seconds(15)) { $0.type == "event" }
                         #expect(claimed.seq == 2)
                         #expect(claimed.event == "status:assigned")
                         // …and the other way round: a release through B reaches the operators room on A.
                         #expect(try await b.call(.POST, "/api/requests/\(id)/release", token: op.token).status == 200)
-                        let released = try await onA.next(timeout: .seconds(5)) { $0.type == "event" && $0.requestId == id }
+                        let released = try await onA.next(timeout: .seconds(15)) { $0.type == "event" && $0.requestId == id }
                         #expect(released.seq == 3)
-                        #expect(try await onB.next(timeout: .seconds(5)) { $0.type == "event" }.seq == 3)
+                        #expect(try await onB.next(timeout: .seconds(15)) { $0.type == "event" }.seq == 3)
                     }
                 }
             }
@@ -50,7 +50,7 @@ import WireJSON
                 var ledger = ledger
                 #expect(try await socket.subscribed("request:\(id)").lastSeq == 1)
                 try await exchange.call(.POST, "/api/requests/\(id)/claim", token: op.token)
-                let frame = try await socket.next(timeout: .seconds(5)) { $0.type == "event" }
+                let frame = try await socket.next(timeout: .seconds(15)) { $0.type == "event" }
                 #expect(ledger.apply(frame) == .applied)
                 return ledger
             }
@@ -74,7 +74,7 @@ import WireJSON
                 try await exchange.call(.POST, "/api/requests/\(id)/claim", token: op.token)
                 try await exchange.call(.POST, "/api/requests/\(id)/start", token: op.token)
                 for _ in 0..<2 {
-                    let frame = try await socket.next(timeout: .seconds(5)) { $0.type == "event" }
+                    let frame = try await socket.next(timeout: .seconds(15)) { $0.type == "event" }
                     #expect(ledger.apply(frame) == .applied)
                 }
                 // Frames the server sent on this connection: each seq at most once.
@@ -116,14 +116,14 @@ import WireJSON
                         }
                         return try await exchange.metric("ws_slow_consumer_disconnects_total") > before
                     }
-                    try await eventually("the slow socket out of its room", timeout: .seconds(5)) {
+                    try await eventually("the slow socket out of its room", timeout: .seconds(15)) {
                         exchange.services.realtime.connectionCount(in: "request:\(slowID)") == 0
                     }
                 }
                 #expect(try await exchange.metric("ws_slow_consumer_disconnects_total") == before + 1)
                 // Everyone else carries on.
                 try await exchange.call(.POST, "/api/requests/\(fastID)/claim", token: op.token)
-                #expect(try await fast.next(timeout: .seconds(5)) { $0.type == "event" }.seq == 2)
+                #expect(try await fast.next(timeout: .seconds(15)) { $0.type == "event" }.seq == 2)
                 fast.send(#"{"op":"ping"}"#)
                 #expect(try await fast.next { $0.type == "pong" }.type == "pong")
             }
@@ -154,7 +154,7 @@ import WireJSON
             try await exchange.withSocket(user) { socket async throws in
                 #expect(try await socket.subscribed("request:\(id2)").lastSeq == 1)
                 try await exchange.call(.POST, "/api/requests/\(id2)/claim", token: op.token)
-                #expect(try await socket.next(timeout: .seconds(5)) { $0.type == "event" }.seq == 2)
+                #expect(try await socket.next(timeout: .seconds(15)) { $0.type == "event" }.seq == 2)
             }
         }
     }

@@ -24,7 +24,7 @@ import Testing
                 for (seq, action, event) in steps {
                     let reply = try await exchange.call(.POST, "/api/requests/\(id)/\(action)", token: op.token)
                     #expect(reply.status == 200)
-                    let frame = try await socket.next(timeout: .seconds(5)) { $0.type == "event" }
+                    let frame = try await socket.next(timeout: .seconds(15)) { $0.type == "event" }
                     #expect(frame.seq == seq)
                     #expect(frame.event == event)
                     #expect(frame.room == "request:\(id)")
@@ -195,13 +195,13 @@ import Testing
             try await exchange.withSocket(op) { socket async throws in
                 #expect(try await socket.subscribed("operators").type == "subscribed")
                 let id = try await exchange.createRequest(user)
-                let created = try await socket.next(timeout: .seconds(5)) { $0.type == "event" && $0.requestId == id }
+                let created = try await socket.next(timeout: .seconds(15)) { $0.type == "event" && $0.requestId == id }
                 #expect(created.room == "operators")
                 #expect(created.seq == 1)
                 #expect(created.event == "status:pending")
                 try await exchange.call(.POST, "/api/requests/\(id)/claim", token: op.token)
                 try await exchange.call(.POST, "/api/requests/\(id)/release", token: op.token)
-                let released = try await socket.next(timeout: .seconds(5)) { $0.type == "event" && $0.requestId == id }
+                let released = try await socket.next(timeout: .seconds(15)) { $0.type == "event" && $0.requestId == id }
                 #expect(released.seq == 3, "claim (seq 2) isn't in the operators' feed")
                 #expect(released.event == "status:pending")
 

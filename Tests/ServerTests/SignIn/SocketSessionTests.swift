@@ -13,7 +13,7 @@ import Testing
                 socket.send(#"{"op":"ping"}"#)
                 _ = try await socket.next { $0.type == "pong" }
                 #expect(try await exchange.call(.POST, "/api/auth/logout", token: user.token).status == 204)
-                try await socket.waitUntilClosed(timeout: .seconds(5))
+                try await socket.waitUntilClosed(timeout: .seconds(15))
                 #expect(socket.closeCode?.contains("4001") == true, "close code \(socket.closeCode ?? "none")")
             }
         }
@@ -28,7 +28,7 @@ import Testing
                 _ = try await socket.subscribed("request:\(id)")
                 #expect(try await exchange.call(.POST, "/api/auth/logout", token: user.token).status == 204)
                 socket.subscribe("operators")
-                try await socket.waitUntilClosed(timeout: .seconds(5))
+                try await socket.waitUntilClosed(timeout: .seconds(15))
                 #expect(socket.closeCode?.contains("4001") == true, "close code \(socket.closeCode ?? "none")")
             }
         }

@@ -149,7 +149,7 @@ final class RealtimeTestClient: Sendable {
     }
 
     /// The next not-yet-consumed frame matching `predicate`; frames before it are skipped.
-    func next(timeout: Duration = .seconds(5), where predicate: @Sendable (ReceivedFrame) -> Bool = { _ in true }) async throws -> ReceivedFrame {
+    func next(timeout: Duration = .seconds(15), where predicate: @Sendable (ReceivedFrame) -> Bool = { _ in true }) async throws -> ReceivedFrame {
         try await eventually("a matching frame; got \(frames)", timeout: timeout, every: .milliseconds(2)) {
             state.withLock { state -> ReceivedFrame? in
                 while state.cursor < state.frames.count {
@@ -163,7 +163,7 @@ final class RealtimeTestClient: Sendable {
     }
 
     /// Waits until `count` events of `requestId` have arrived.
-    func waitForEvents(_ requestId: String, count: Int, timeout: Duration = .seconds(5)) async throws -> [ReceivedFrame] {
+    func waitForEvents(_ requestId: String, count: Int, timeout: Duration = .seconds(15)) async throws -> [ReceivedFrame] {
         try await waitUntil("\(count) events of \(requestId)", timeout: timeout) { state in
             state.frames.count { $0.type == "event" && $0.requestId == requestId } >= count
         }
