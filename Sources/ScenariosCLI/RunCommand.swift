@@ -185,6 +185,13 @@ extension RunCommand {
     }
 }
 
+/// What the terminal line says of a cell's measurement: nothing when trustworthy; that its
+/// latencies are upper bounds when the generator only started operations late; else distrust.
+private func trustNote(_ cell: CellReport) -> String {
+    if cell.trustworthy { return "" }
+    return cell.latenciesAreUpperBounds ? " — latencies are upper bounds (late starts)" : " — NOT TRUSTWORTHY"
+}
+
 /// A few lines for the terminal after a run.
 func printSummary(_ report: Report) {
     for cell in report.cells {
@@ -202,9 +209,10 @@ func printSummary(_ report: Report) {
         say(
             "\(cell.displayName): offered \(formatNumber(cell.offeredRate))/s, achieved \(String(format: "%.1f", cell.achievedRate))/s, "
                 + "\(cell.primaryOperation) p50 \(formatMillis(primary?.p50Ms ?? 0)) p99 \(formatMillis(primary?.p99Ms ?? 0)), "
-                + "errors \(String(format: "%.2f%%", cell.errorRate * 100))" + (cell.trustworthy ? "" : " — NOT TRUSTWORTHY")
+                + "errors \(String(format: "%.2f%%", cell.errorRate * 100))" + trustNote(cell)
         )
-        for reason in cell.engine?.reasons ?? [] { say("  ⚠ \(reason)") }
+        let mark = cell.latenciesAreUpperBounds ? "ⓘ" : "⚠"
+        for reason in cell.engine?.reasons ?? [] { say("  \(mark) \(reason)") }
         for (check, passed) in cell.checks.sorted(by: { $0.key < $1.key }) where !passed { say("  ❌ check failed: \(check)") }
         for result in cell.faults?.results ?? [] {
             say(

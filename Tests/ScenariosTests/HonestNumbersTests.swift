@@ -44,6 +44,24 @@ import Testing
         #expect(cell.errorRate == 1)
     }
 
+    /// Late starts alone make every latency an upper bound; drops, client-side queueing and a
+    /// saturated generator change the load the server saw, so those bound nothing.
+    @Test func lateStartsAloneMakeLatenciesUpperBounds() {
+        let dispatch = Fixtures.histogram(millis: Array(repeating: 0.1, count: 97) + [2, 2, 2])
+        let late = EngineHealth(scheduled: 100, dropped: 0, dispatch: dispatch, cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
+            .judged(operationP50Ms: 5, operationMaxMs: 12)
+        #expect(!late.trustworthy)
+        #expect(late.latenciesAreUpperBounds)
+        let onTime = EngineHealth(scheduled: 100, dropped: 0, dispatch: Fixtures.histogram(millis: [0.1]), cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
+        #expect(onTime.trustworthy)
+        #expect(!onTime.latenciesAreUpperBounds, "a trustworthy run is exact, not a bound")
+        let dropping = EngineHealth(scheduled: 100, dropped: 3, dispatch: dispatch, cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
+        #expect(!dropping.judged(operationP50Ms: 5, operationMaxMs: 12).latenciesAreUpperBounds)
+        #expect(!late.judged(operationP50Ms: 5, operationMaxMs: 12, connectionQueued: 4, connectionWaitP99Ms: 3).latenciesAreUpperBounds)
+        let saturated = EngineHealth(scheduled: 100, dropped: 0, dispatch: dispatch, cpuSeconds: 1.9, wallSeconds: 1, cores: 2)
+        #expect(!saturated.judged(operationP50Ms: 5, operationMaxMs: 12).latenciesAreUpperBounds)
+    }
+
     @Test func theEngineJudgesItselfRelativeToTheOperation() {
         let dispatch = Fixtures.histogram(millis: Array(repeating: 0.1, count: 97) + [2, 2, 2])
         let health = EngineHealth(scheduled: 100, dropped: 0, dispatch: dispatch, cpuSeconds: 0.1, wallSeconds: 1, cores: 2)

@@ -96,6 +96,28 @@ import FoundationXML
         #expect(!plain.reason.contains("measured a lower"))
     }
 
+    /// A cell flagged only for late starts measured an upper bound of its latency: when that
+    /// bound beats the others, it is the pick, and the summary says what the figure is.
+    @Test func aCellWhoseLatenciesAreUpperBoundsCanBeThePick() throws {
+        let sync = Fixtures.cell(id: 0, pool: 8, mode: "sync", base: 60, rate: 19.5)
+        var queued = Fixtures.cell(id: 1, pool: 8, mode: "queued", base: 5, rate: 19.5)
+        // Its dispatch max (0.2 ms) exceeds 10 % of a 1 ms maximum: a stall, nothing else.
+        queued.0.engine = queued.0.engine?.judged(operationP50Ms: 1, operationMaxMs: 1)
+        #expect(queued.0.latenciesAreUpperBounds)
+        let (report, histograms) = Fixtures.report(cells: [sync, queued], selection: SelectionRule(ceilingMs: 250))
+        let best = try #require(report.best)
+        #expect(best.label == "poolSize=8 mode=queued")
+        #expect(best.reason.contains("its latency is an upper bound"), "\(best.reason)")
+        #expect(!best.reason.contains("untrustworthy"), "\(best.reason)")
+        let directory = try Fixtures.temporaryDirectory()
+        try ReportWriter.write(report, histograms: histograms, to: directory)
+        let markdown = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(markdown.contains("1 cell(s) report latencies that are upper bounds"))
+        #expect(!markdown.contains("are not trustworthy"))
+        #expect(!markdown.contains("Its measurement is not trustworthy"))
+        #expect(markdown.contains("| upper bound |"))
+    }
+
     @Test func repeatsRecordTheirSpread() {
         var a = Fixtures.cell(id: 0, pool: 8, mode: "sync", base: 10, rate: 19).0
         var b = Fixtures.cell(id: 1, pool: 8, mode: "sync", base: 12, rate: 19).0

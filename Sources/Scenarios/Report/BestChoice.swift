@@ -1,7 +1,9 @@
 /// How the summary picks the best configuration: the highest achieved throughput among cells
 /// whose `percentile` of `operation` is under `ceilingMs` (and whose error rate is under
 /// `maxErrorRate`), ties (within 5%) broken by fewer resources (smaller pool / worker numbers).
-/// Untrustworthy measurements are considered only when no trustworthy one qualifies.
+/// A cell whose only flaw is late starts (``EngineHealth/latenciesAreUpperBounds``) competes
+/// like a trustworthy one: its latency is an upper bound, so being under the ceiling is proven.
+/// Other untrustworthy measurements are considered only when no usable one qualifies.
 public struct SelectionRule: Codable, Sendable, Equatable {
     public var operation: String
     public var percentile: Double
@@ -49,6 +51,8 @@ public struct BestChoice: Codable, Sendable {
             var latency: Double
             var resources: Double
             var trusted: Bool
+            /// Trusted, or flawed only by late starts: its latency is an upper bound.
+            var usable: Bool
         }
         var candidates: [Candidate] = []
         var rejected: [String] = []
@@ -68,14 +72,15 @@ public struct BestChoice: Codable, Sendable {
                     rate: rate,
                     latency: worst,
                     resources: resources(group[0]),
-                    trusted: group.allSatisfy(\.trustworthy)
+                    trusted: group.allSatisfy(\.trustworthy),
+                    usable: group.allSatisfy { $0.trustworthy || $0.latenciesAreUpperBounds }
                 )
             )
         }
         // Cells the load generator couldn't drive faithfully only win when nothing else qualifies.
-        let untrustedCandidates = candidates.filter { !$0.trusted }
+        let untrustedCandidates = candidates.filter { !$0.usable }
         let untrusted = untrustedCandidates.count
-        if candidates.contains(where: \.trusted) { candidates.removeAll { !$0.trusted } }
+        if candidates.contains(where: \.usable) { candidates.removeAll { !$0.usable } }
         guard let top = candidates.map(\.rate).max() else { return nil }
         let near = candidates.filter { $0.rate >= top * 0.95 }
         guard let best = near.min(by: { ($0.resources, $0.latency) < ($1.resources, $1.latency) }) else { return nil }
@@ -84,7 +89,12 @@ public struct BestChoice: Codable, Sendable {
             reason += "; \(near.count - 1) other configuration(s) within 5% of it use more resources or have higher latency"
         }
         if !rejected.isEmpty { reason += "; \(rejected.count) configuration(s) broke the budget" }
-        if untrusted > 0, best.trusted {
+        if best.usable, !best.trusted {
+            reason +=
+                "; its latency is an upper bound (the load generator started some operations late, "
+                + "and latency counts from the scheduled start)"
+        }
+        if untrusted > 0, best.usable {
             reason += "; \(untrusted) untrustworthy measurement(s) not considered"
             // Said outright when one of them measured better: a reader would otherwise take the
             // pick for the faster configuration. Latency counts from each arrival's scheduled

@@ -125,6 +125,8 @@ public struct CellReport: Codable, Sendable {
     }
 
     public var trustworthy: Bool { engine?.trustworthy ?? false }
+    /// See ``EngineHealth/latenciesAreUpperBounds``.
+    public var latenciesAreUpperBounds: Bool { engine?.latenciesAreUpperBounds ?? false }
 
     /// The server pool-size axis the knee and the pool charts are drawn over: `db.primary.poolSize`
     /// when the cell has it, else another `…poolSize` axis — never the pooler's own

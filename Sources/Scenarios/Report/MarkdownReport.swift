@@ -37,7 +37,8 @@ enum MarkdownReport {
             lines.append(
                 "**Best configuration: `\(best.label)`** — \(best.reason); p\(formatNumber(report.selection.percentile)) \(formatMillis(best.latencyMs))."
             )
-            if report.cells.contains(where: { best.cellIDs.contains($0.id) && !$0.trustworthy }) {
+            let picked = report.cells.filter { best.cellIDs.contains($0.id) }
+            if picked.contains(where: { !$0.trustworthy && !$0.latenciesAreUpperBounds }) {
                 lines.append("")
                 lines.append("(Its measurement is not trustworthy — see below; rerun on a quieter machine before acting on it.)")
             }
@@ -56,7 +57,18 @@ enum MarkdownReport {
             lines += effects.map { "- " + $0 }
             lines.append("")
         }
-        let untrusted = report.cells.filter { $0.failure == nil && !$0.trustworthy }
+        let bounded = report.cells.filter { $0.failure == nil && $0.latenciesAreUpperBounds }
+        if !bounded.isEmpty {
+            lines.append(
+                "ⓘ **\(bounded.count) cell(s) report latencies that are upper bounds** — the load generator started some operations "
+                    + "late; latency counts from the scheduled start, so the server's own latencies can only be lower:"
+            )
+            for cell in bounded {
+                lines.append("- `\(ReportCharts.cellName(cell))`: " + (cell.engine?.reasons.joined(separator: "; ") ?? "no engine data"))
+            }
+            lines.append("")
+        }
+        let untrusted = report.cells.filter { $0.failure == nil && !$0.trustworthy && !$0.latenciesAreUpperBounds }
         if !untrusted.isEmpty {
             lines.append("⚠️ **\(untrusted.count) cell(s) are not trustworthy** — the load generator could not keep its schedule:")
             for cell in untrusted {
@@ -85,7 +97,7 @@ enum MarkdownReport {
                     + [stats?.p50Ms, stats?.p90Ms, stats?.p99Ms, stats?.p999Ms, stats?.maxMs].map { $0.map(formatMillis) ?? "—" }.joined(
                         separator: " | "
                     )
-                    + " | \(String(format: "%.2f%%", cell.errorRate * 100)) | \(cell.failure != nil ? "failed" : (cell.trustworthy ? "yes" : "**no**")) |"
+                    + " | \(String(format: "%.2f%%", cell.errorRate * 100)) | \(cell.failure != nil ? "failed" : (cell.trustworthy ? "yes" : (cell.latenciesAreUpperBounds ? "upper bound" : "**no**"))) |"
             )
         }
         lines.append("")
