@@ -107,8 +107,38 @@ import Testing
         let rows = evaluator.evaluate(cells: [cell], histograms: [0: histograms])
         #expect(rows.allSatisfy { $0.passed })
         #expect(GateEvaluator.exitCode(rows: rows, cells: [cell]) == 2)
-        #expect(GateEvaluator.untrustworthyReason(cells: [cell])?.contains("client connection") == true)
+        #expect(GateEvaluator.inconclusiveReason(rows: rows, cells: [cell])?.contains("client connection") == true)
         #expect(GateEvaluator.exitCode(rows: rows, cells: [cell], allowUntrustworthy: true) == 0)
+    }
+
+    /// Latencies that are upper bounds prove a ceiling they meet; anything else they touch (a
+    /// breach, or a latency that had to stay above a floor) leaves the gate inconclusive.
+    @Test func theGateJudgesUpperBoundsOnlyWhereTheyProveSomething() throws {
+        var (cell, histograms) = Fixtures.cell(id: 0, pool: 8, mode: "queued", base: 10, rate: 19.5)
+        // A stall: its dispatch max (0.2 ms) exceeds 10 % of a 1 ms maximum; nothing else failed.
+        cell.engine = cell.engine?.judged(operationP50Ms: 1, operationMaxMs: 1)
+        #expect(cell.latenciesAreUpperBounds)
+        func verdict(_ thresholds: [String], allow: Bool = false) throws -> (Int32, String?) {
+            let evaluator = try GateEvaluator(budget: Budget(scenario: "exchange-flow", thresholds: ["create_request": thresholds]))
+            let rows = evaluator.evaluate(cells: [cell], histograms: [0: histograms])
+            return (
+                GateEvaluator.exitCode(rows: rows, cells: [cell], allowUntrustworthy: allow),
+                GateEvaluator.inconclusiveReason(rows: rows, cells: [cell])
+            )
+        }
+        // p99 ≈ 30 ms: under 250 ms even as an upper bound.
+        let met = try verdict(["p(99) < 250ms", "rate > 10/s"])
+        #expect(met.0 == 0)
+        #expect(met.1 == nil)
+        // A breach measured on upper bounds may be the engine's lateness: inconclusive.
+        let breached = try verdict(["p(99) < 5ms"])
+        #expect(breached.0 == 2)
+        #expect(breached.1?.contains("cannot be judged on latencies that are upper bounds") == true, "\(breached.1 ?? "")")
+        #expect(try verdict(["p(99) < 5ms"], allow: true).0 == 1)
+        // A floor on latency passes, but an upper bound cannot show it holds.
+        let floor = try verdict(["p(50) > 1ms"])
+        #expect(floor.0 == 2)
+        #expect(try verdict(["p(50) > 1ms"], allow: true).0 == 0)
     }
 
     @Test func anyPercentileIsReadFromTheHistograms() throws {

@@ -11,6 +11,10 @@ public struct GateEvaluator: Sendable {
         public var measured: Double?
         public var unit: String
         public var passed: Bool
+        /// Whether the pass still holds when the cell's latencies are only upper bounds
+        /// (``EngineHealth/latenciesAreUpperBounds``): every passing row but a latency that had
+        /// to stay *above* a limit, which an upper bound cannot show.
+        public var passHoldsForUpperBounds: Bool = false
 
         public var measuredText: String {
             guard let measured else { return "not measured" }
@@ -41,9 +45,16 @@ public struct GateEvaluator: Sendable {
             for (key, threshold) in thresholds {
                 let (measured, unit) = value(key: key, threshold: threshold, cell: cell, histogram: histograms[cell.id]?[key])
                 let passed = cell.failure == nil && measured.map(threshold.holds) == true
-                rows.append(
-                    Row(cell: ReportCharts.cellName(cell), key: key, threshold: threshold.source, measured: measured, unit: unit, passed: passed)
+                var row = Row(
+                    cell: ReportCharts.cellName(cell),
+                    key: key,
+                    threshold: threshold.source,
+                    measured: measured,
+                    unit: unit,
+                    passed: passed
                 )
+                row.passHoldsForUpperBounds = passed && (!threshold.isLatency || threshold.comparison.bounds(.above))
+                rows.append(row)
             }
             if let row = Self.lossRow(cell) { rows.append(row) }
         }
@@ -55,7 +66,7 @@ public struct GateEvaluator: Sendable {
     static func lossRow(_ cell: CellReport) -> Row? {
         guard let faults = cell.faults else { return nil }
         let loss = faults.loss.map { Double($0.loss) }
-        return Row(
+        var row = Row(
             cell: ReportCharts.cellName(cell),
             key: "loss",
             threshold: "= 0 (always)",
@@ -63,6 +74,8 @@ public struct GateEvaluator: Sendable {
             unit: "",
             passed: cell.failure == nil && loss == 0
         )
+        row.passHoldsForUpperBounds = row.passed
+        return row
     }
 
     func value(key: String, threshold: Threshold, cell: CellReport, histogram: LatencyHistogram?) -> (Double?, String) {
@@ -100,18 +113,31 @@ public struct GateEvaluator: Sendable {
     }
 
     /// 0 every threshold passed, 1 a threshold was breached, 2 nothing could be measured or
-    /// (unless `allowUntrustworthy`) a cell's measurement is not trustworthy.
+    /// (unless `allowUntrustworthy`) a cell's measurement is not trustworthy. A cell whose
+    /// latencies are upper bounds (the engine only started operations late) is judged: every
+    /// threshold it passes in a way an upper bound proves makes it count; any other row of it
+    /// leaves the run inconclusive (2).
     public static func exitCode(rows: [Row], cells: [CellReport], allowUntrustworthy: Bool = false) -> Int32 {
         if cells.isEmpty || cells.allSatisfy({ $0.failure != nil }) { return 2 }
-        if !allowUntrustworthy, untrustworthyReason(cells: cells) != nil { return 2 }
+        if !allowUntrustworthy, inconclusiveReason(rows: rows, cells: cells) != nil { return 2 }
         return rows.allSatisfy(\.passed) ? 0 : 1
     }
 
-    /// Why the first measured cell that isn't trustworthy isn't (nil when all are).
-    public static func untrustworthyReason(cells: [CellReport]) -> String? {
-        guard let cell = cells.first(where: { $0.failure == nil && !$0.trustworthy }) else { return nil }
-        let reasons = cell.engine?.reasons ?? []
-        return "\(cell.displayName): " + (reasons.isEmpty ? "no load-engine data" : reasons.joined(separator: "; "))
+    /// Why the run cannot be judged without `--allow-untrustworthy` (nil when it can): a cell
+    /// that is not trustworthy, unless its latencies are upper bounds and each of its rows
+    /// passed in a way an upper bound proves.
+    public static func inconclusiveReason(rows: [Row], cells: [CellReport]) -> String? {
+        for cell in cells where cell.failure == nil && !cell.trustworthy {
+            let reasons = (cell.engine?.reasons ?? []).joined(separator: "; ")
+            guard cell.latenciesAreUpperBounds else {
+                return "\(cell.displayName): " + (reasons.isEmpty ? "no load-engine data" : reasons)
+            }
+            let name = ReportCharts.cellName(cell)
+            if let row = rows.first(where: { $0.cell == name && !$0.passHoldsForUpperBounds }) {
+                return "\(cell.displayName): \(row.key) \(row.threshold) cannot be judged on latencies that are upper bounds (\(reasons))"
+            }
+        }
+        return nil
     }
 
     /// Histograms of a report directory (from its `.hlog` interval logs), so any p(N) can be read.

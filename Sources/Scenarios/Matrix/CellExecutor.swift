@@ -13,6 +13,10 @@ public struct CellMeasurement: Sendable {
     /// When the cell started, seconds since 1970.
     public var startedAt: Double = 0
 
+    /// Every outcome's latencies when they were recorded (timeouts with the time they took),
+    /// else the successful ones: what budgets and repeat merges judge.
+    public var judged: [String: LatencyHistogram] { allOutcomes.isEmpty ? histograms : allOutcomes }
+
     public init(
         histograms: [String: LatencyHistogram] = [:],
         allOutcomes: [String: LatencyHistogram] = [:],

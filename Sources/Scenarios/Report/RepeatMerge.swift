@@ -12,7 +12,7 @@ public enum RepeatMerge {
             var histograms: [String: LatencyHistogram] = [:]
             var errors: [String: Int] = [:]
             for cell in group {
-                let source = measurements[cell.id].map { $0.allOutcomes.isEmpty ? $0.histograms : $0.allOutcomes } ?? [:]
+                let source = measurements[cell.id]?.judged ?? [:]
                 for (operation, histogram) in source { histograms[operation, default: LatencyHistogram()].add(histogram) }
                 for (operation, stats) in cell.operations { errors[operation, default: 0] += stats.errors }
             }
