@@ -11,8 +11,9 @@ struct GateCommand: AsyncParsableCommand {
             Exit status: 0 all thresholds pass, 1 a threshold is breached, 2 the gate could not run or the \
             measurement is not trustworthy (the load engine fell behind, dropped arrivals, or requests waited \
             for a client connection) — unless --allow-untrustworthy. When the engine only started operations \
-            late, latencies are upper bounds: thresholds they meet from below (p(99) < 250ms) are judged, \
-            anything else is inconclusive (2).
+            late, each latency lies between the measured one less the largest dispatch delay and the measured \
+            one: a threshold with the same verdict across that range is judged, any other leaves the run \
+            inconclusive (2).
             """
     )
 

@@ -11,10 +11,12 @@ public struct GateEvaluator: Sendable {
         public var measured: Double?
         public var unit: String
         public var passed: Bool
-        /// Whether the pass still holds when the cell's latencies are only upper bounds
-        /// (``EngineHealth/latenciesAreUpperBounds``): every passing row but a latency that had
-        /// to stay *above* a limit, which an upper bound cannot show.
-        public var passHoldsForUpperBounds: Bool = false
+        /// Whether the verdict stands although the cell's latencies are only upper bounds
+        /// (``EngineHealth/latenciesAreUpperBounds``): the server's own latency lies between the
+        /// measured one less the engine's largest dispatch delay and the measured one, and the
+        /// threshold gives the same verdict across that whole range. Always true for
+        /// trustworthy cells and for figures that are not latencies.
+        public var decided: Bool = true
 
         public var measuredText: String {
             guard let measured else { return "not measured" }
@@ -53,7 +55,10 @@ public struct GateEvaluator: Sendable {
                     unit: unit,
                     passed: passed
                 )
-                row.passHoldsForUpperBounds = passed && (!threshold.isLatency || threshold.comparison.bounds(.above))
+                if cell.latenciesAreUpperBounds, threshold.isLatency, let measured {
+                    let lowest = max(0, measured - (cell.engine?.dispatchDelayMaxMs ?? 0))
+                    row.decided = threshold.holds(lowest) == threshold.holds(measured)
+                }
                 rows.append(row)
             }
             if let row = Self.lossRow(cell) { rows.append(row) }
@@ -66,7 +71,7 @@ public struct GateEvaluator: Sendable {
     static func lossRow(_ cell: CellReport) -> Row? {
         guard let faults = cell.faults else { return nil }
         let loss = faults.loss.map { Double($0.loss) }
-        var row = Row(
+        return Row(
             cell: ReportCharts.cellName(cell),
             key: "loss",
             threshold: "= 0 (always)",
@@ -74,8 +79,6 @@ public struct GateEvaluator: Sendable {
             unit: "",
             passed: cell.failure == nil && loss == 0
         )
-        row.passHoldsForUpperBounds = row.passed
-        return row
     }
 
     func value(key: String, threshold: Threshold, cell: CellReport, histogram: LatencyHistogram?) -> (Double?, String) {
@@ -114,9 +117,8 @@ public struct GateEvaluator: Sendable {
 
     /// 0 every threshold passed, 1 a threshold was breached, 2 nothing could be measured or
     /// (unless `allowUntrustworthy`) a cell's measurement is not trustworthy. A cell whose
-    /// latencies are upper bounds (the engine only started operations late) is judged: every
-    /// threshold it passes in a way an upper bound proves makes it count; any other row of it
-    /// leaves the run inconclusive (2).
+    /// latencies are upper bounds (the engine only started operations late) is judged when
+    /// every row of it is ``Row/decided``; otherwise the run is inconclusive (2).
     public static func exitCode(rows: [Row], cells: [CellReport], allowUntrustworthy: Bool = false) -> Int32 {
         if cells.isEmpty || cells.allSatisfy({ $0.failure != nil }) { return 2 }
         if !allowUntrustworthy, inconclusiveReason(rows: rows, cells: cells) != nil { return 2 }
@@ -124,8 +126,8 @@ public struct GateEvaluator: Sendable {
     }
 
     /// Why the run cannot be judged without `--allow-untrustworthy` (nil when it can): a cell
-    /// that is not trustworthy, unless its latencies are upper bounds and each of its rows
-    /// passed in a way an upper bound proves.
+    /// that is not trustworthy, unless its latencies are upper bounds and each of its rows is
+    /// decided despite them.
     public static func inconclusiveReason(rows: [Row], cells: [CellReport]) -> String? {
         for cell in cells where cell.failure == nil && !cell.trustworthy {
             let reasons = (cell.engine?.reasons ?? []).joined(separator: "; ")
@@ -133,8 +135,10 @@ public struct GateEvaluator: Sendable {
                 return "\(cell.displayName): " + (reasons.isEmpty ? "no load-engine data" : reasons)
             }
             let name = ReportCharts.cellName(cell)
-            if let row = rows.first(where: { $0.cell == name && !$0.passHoldsForUpperBounds }) {
-                return "\(cell.displayName): \(row.key) \(row.threshold) cannot be judged on latencies that are upper bounds (\(reasons))"
+            if let row = rows.first(where: { $0.cell == name && !$0.decided }) {
+                let late = formatMillis(cell.engine?.dispatchDelayMaxMs ?? 0)
+                return "\(cell.displayName): \(row.key) \(row.threshold) measured \(row.measuredText) with operations started up to "
+                    + "\(late) late, which can decide it either way (\(reasons))"
             }
         }
         return nil

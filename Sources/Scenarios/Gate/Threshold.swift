@@ -18,16 +18,6 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         case greater = ">"
         case greaterOrEqual = ">="
 
-        enum Side { case above, below }
-
-        /// Whether the comparison caps the measured value from `side` (`<`, `<=` cap it from above).
-        func bounds(_ side: Side) -> Bool {
-            switch self {
-            case .less, .lessOrEqual: side == .above
-            case .greater, .greaterOrEqual: side == .below
-            }
-        }
-
         func holds(_ measured: Double, _ limit: Double) -> Bool {
             switch self {
             case .less: measured < limit
