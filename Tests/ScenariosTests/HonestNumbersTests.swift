@@ -69,6 +69,17 @@ import Testing
         let fast = health.judged(operationP50Ms: 5, operationMaxMs: 200)
         #expect(!fast.trustworthy)
         #expect(fast.dispatchLimitMs == 1)
+        #expect(fast.reasons.contains { $0.contains("dispatch delay p99 2.0 ms > 1.0 ms") }, "\(fast.reasons)")
+        // A p99 just over its limit is printed with the digits that tell them apart.
+        let close = EngineHealth(
+            scheduled: 100,
+            dropped: 0,
+            dispatch: Fixtures.histogram(millis: Array(repeating: 0.1, count: 97) + [1.04, 1.04, 1.04]),
+            cpuSeconds: 0.1,
+            wallSeconds: 1,
+            cores: 2
+        ).judged(operationP50Ms: 5, operationMaxMs: 200)
+        #expect(close.reasons.contains { $0.contains("> 1.000 ms") && !$0.contains("p99 1.0 ms") }, "\(close.reasons)")
         // … but fine for a 100 ms operation (limit 10 ms).
         let slow = health.judged(operationP50Ms: 100, operationMaxMs: 500)
         #expect(slow.trustworthy, "\(slow.reasons)")

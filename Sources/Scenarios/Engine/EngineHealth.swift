@@ -62,8 +62,9 @@ public struct EngineHealth: Codable, Sendable, Equatable {
         var reasons: [String] = []
         dispatchLimitMs = max(Self.minimumDispatchLimitMs, 0.1 * (operationP50Ms ?? 0))
         if dispatchDelayP99Ms > dispatchLimitMs {
+            let (p99Text, limitText) = formatMillisApart(dispatchDelayP99Ms, dispatchLimitMs)
             reasons.append(
-                "load generator fell behind its schedule: dispatch delay p99 \(formatMillis(dispatchDelayP99Ms)) > \(formatMillis(dispatchLimitMs)) (max of 1 ms and 10% of the operation's p50)"
+                "load generator fell behind its schedule: dispatch delay p99 \(p99Text) > \(limitText) (max of 1 ms and 10% of the operation's p50)"
             )
         }
         if let maxMs = operationMaxMs, maxMs > 0, dispatchDelayMaxMs > 0.1 * maxMs {
@@ -117,6 +118,14 @@ public struct EngineHealth: Codable, Sendable, Equatable {
         result.judge()
         return result
     }
+}
+
+/// Two durations formatted as ``formatMillis(_:)`` does, with three decimals (in ms) when that
+/// would print them alike: "1.04 ms > 1.0 ms" must not read "1.0 ms > 1.0 ms".
+func formatMillisApart(_ a: Double, _ b: Double) -> (String, String) {
+    let (plainA, plainB) = (formatMillis(a), formatMillis(b))
+    guard plainA == plainB, a != b else { return (plainA, plainB) }
+    return (String(format: "%.3f ms", a), String(format: "%.3f ms", b))
 }
 
 /// "12.3 ms", "1.20 s", "850 µs".
