@@ -20,17 +20,10 @@ final class CancelHandle: @unchecked Sendable {
     deinit { PQfreeCancel(pointer) }
 }
 
-/// Whether a call submitted to the connection's thread is still running there.
-final class CallInFlight: Sendable {
-    private let running = Atomic(true)
-
-    var isRunning: Bool { running.load(ordering: .acquiring) }
-
-    func end() { running.store(false, ordering: .releasing) }
-}
-
 /// A continuation resumed at most once, by whichever comes first: the result, a timeout or a
 /// cancellation. A resume that arrives before the continuation is attached is kept for it.
+/// It also knows whether the call behind the result still runs on the connection's thread,
+/// which it may do long after a timeout or cancellation resumed the caller.
 final class OneShot<T: Sendable>: Sendable {
     private enum State {
         case waiting(CheckedContinuation<T, Error>?)
@@ -38,6 +31,17 @@ final class OneShot<T: Sendable>: Sendable {
     }
 
     private let state = Mutex<State>(.waiting(nil))
+    private let callRunning = Atomic(true)
+
+    /// Until ``callReturned(_:)``.
+    var callIsRunning: Bool { callRunning.load(ordering: .acquiring) }
+
+    /// The call's own result (or its refusal to start): the call no longer runs, and the
+    /// caller resumes with it unless a timeout or cancellation came first.
+    func callReturned(_ result: Result<T, Error>) {
+        callRunning.store(false, ordering: .releasing)
+        resume(result)
+    }
 
     func attach(_ continuation: CheckedContinuation<T, Error>) {
         let early = state.withLock { s -> Result<T, Error>? in

@@ -103,23 +103,18 @@ public final class PostgresConnection: @unchecked Sendable {
         guard !isBroken else { throw PostgresError.connectionLost }
         let outcome = OneShot<T>()
         let timeout = configuration.effectiveResponseTimeout
-        let call = CallInFlight()
         let ticket = DeadlineWatchdog.shared.arm(deadline: .now + timeout) { [self] in
-            outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon(call) }
+            outcome.resume(.failure(PostgresError.abandoned(statement: statement, after: timeout))) { abandon(outcome) }
         }
         defer { DeadlineWatchdog.shared.disarm(ticket) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 outcome.attach(continuation)
-                let accepted = thread.submit {
-                    let result = Result(catching: body)
-                    call.end()
-                    _ = outcome.resume(result)
-                }
-                if !accepted { _ = outcome.resume(.failure(DedicatedThreadError.stopped)) }
+                let accepted = thread.submit { outcome.callReturned(Result(catching: body)) }
+                if !accepted { outcome.callReturned(.failure(DedicatedThreadError.stopped)) }
             }
         } onCancel: { [self] in
-            outcome.resume(.failure(CancellationError())) { abandon(call) }
+            outcome.resume(.failure(CancellationError())) { abandon(outcome) }
         }
     }
 
@@ -129,11 +124,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// a `Parse`, before its `Execute`), and the statement would then run to its
     /// `statement_timeout`: the request is repeated every 200 ms, for up to 5 s, while the call
     /// has not returned.
-    private func abandon(_ call: CallInFlight) {
+    private func abandon<T>(_ call: OneShot<T>) {
         markBroken()
         guard let cancel = cancelHandle.withLock({ $0 }) else { return }
         Thread.detachNewThread {
-            for _ in 0..<25 where call.isRunning {
+            for _ in 0..<25 where call.callIsRunning {
                 cancel.cancel()
                 Thread.sleep(forTimeInterval: 0.2)
             }

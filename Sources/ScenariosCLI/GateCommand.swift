@@ -84,7 +84,7 @@ struct GateCommand: AsyncParsableCommand {
         say(GateEvaluator.table(rows))
         for cell in cells {
             if let failure = cell.failure { say("cell \(cell.displayName) could not run: \(failure)") }
-            let verdict = cell.latenciesAreUpperBounds ? "latencies are upper bounds" : "the measurement is not trustworthy"
+            let verdict = cell.trust == .upperBounds ? "latencies are upper bounds" : "the measurement is not trustworthy"
             for reason in cell.engine?.reasons ?? [] { say("\(cell.displayName): \(reason) — \(verdict)") }
         }
         let junitPath = junit ?? directory + "/junit.xml"

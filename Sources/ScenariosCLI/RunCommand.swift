@@ -185,11 +185,13 @@ extension RunCommand {
     }
 }
 
-/// What the terminal line says of a cell's measurement: nothing when trustworthy; that its
-/// latencies are upper bounds when the generator only started operations late; else distrust.
-private func trustNote(_ cell: CellReport) -> String {
-    if cell.trustworthy { return "" }
-    return cell.latenciesAreUpperBounds ? " — latencies are upper bounds (late starts)" : " — NOT TRUSTWORTHY"
+/// What the terminal says of a cell's measurement: after its line, and before each reason.
+private func trustNote(_ trust: EngineHealth.Trust) -> (line: String, mark: String) {
+    switch trust {
+    case .trustworthy: ("", "⚠")
+    case .upperBounds: (" — latencies are upper bounds (late starts)", "ⓘ")
+    case .untrustworthy: (" — NOT TRUSTWORTHY", "⚠")
+    }
 }
 
 /// A few lines for the terminal after a run.
@@ -209,10 +211,9 @@ func printSummary(_ report: Report) {
         say(
             "\(cell.displayName): offered \(formatNumber(cell.offeredRate))/s, achieved \(String(format: "%.1f", cell.achievedRate))/s, "
                 + "\(cell.primaryOperation) p50 \(formatMillis(primary?.p50Ms ?? 0)) p99 \(formatMillis(primary?.p99Ms ?? 0)), "
-                + "errors \(String(format: "%.2f%%", cell.errorRate * 100))" + trustNote(cell)
+                + "errors \(String(format: "%.2f%%", cell.errorRate * 100))" + trustNote(cell.trust).line
         )
-        let mark = cell.latenciesAreUpperBounds ? "ⓘ" : "⚠"
-        for reason in cell.engine?.reasons ?? [] { say("  \(mark) \(reason)") }
+        for reason in cell.engine?.reasons ?? [] { say("  \(trustNote(cell.trust).mark) \(reason)") }
         for (check, passed) in cell.checks.sorted(by: { $0.key < $1.key }) where !passed { say("  ❌ check failed: \(check)") }
         for result in cell.faults?.results ?? [] {
             say(

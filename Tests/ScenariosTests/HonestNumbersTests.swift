@@ -51,15 +51,15 @@ import Testing
         let late = EngineHealth(scheduled: 100, dropped: 0, dispatch: dispatch, cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
             .judged(operationP50Ms: 5, operationMaxMs: 12)
         #expect(!late.trustworthy)
-        #expect(late.latenciesAreUpperBounds)
+        #expect(late.trust == .upperBounds)
         let onTime = EngineHealth(scheduled: 100, dropped: 0, dispatch: Fixtures.histogram(millis: [0.1]), cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
         #expect(onTime.trustworthy)
-        #expect(!onTime.latenciesAreUpperBounds, "a trustworthy run is exact, not a bound")
+        #expect(onTime.trust == .trustworthy, "a trustworthy run is exact, not a bound")
         let dropping = EngineHealth(scheduled: 100, dropped: 3, dispatch: dispatch, cpuSeconds: 0.1, wallSeconds: 1, cores: 2)
-        #expect(!dropping.judged(operationP50Ms: 5, operationMaxMs: 12).latenciesAreUpperBounds)
-        #expect(!late.judged(operationP50Ms: 5, operationMaxMs: 12, connectionQueued: 4, connectionWaitP99Ms: 3).latenciesAreUpperBounds)
+        #expect(dropping.judged(operationP50Ms: 5, operationMaxMs: 12).trust == .untrustworthy)
+        #expect(late.judged(operationP50Ms: 5, operationMaxMs: 12, connectionQueued: 4, connectionWaitP99Ms: 3).trust == .untrustworthy)
         let saturated = EngineHealth(scheduled: 100, dropped: 0, dispatch: dispatch, cpuSeconds: 1.9, wallSeconds: 1, cores: 2)
-        #expect(!saturated.judged(operationP50Ms: 5, operationMaxMs: 12).latenciesAreUpperBounds)
+        #expect(saturated.judged(operationP50Ms: 5, operationMaxMs: 12).trust == .untrustworthy)
     }
 
     @Test func theEngineJudgesItselfRelativeToTheOperation() {
@@ -137,7 +137,7 @@ import Testing
             cores: 2
         )
         .judged(operationP50Ms: 20, operationMaxMs: 30)
-        #expect(cell.latenciesAreUpperBounds)
+        #expect(cell.trust == .upperBounds)
         func verdict(_ threshold: String, allow: Bool = false) throws -> (code: Int32, reason: String?) {
             let evaluator = try GateEvaluator(budget: Budget(scenario: "exchange-flow", thresholds: ["create_request": [threshold]]))
             let rows = evaluator.evaluate(cells: [cell], histograms: [0: histograms])

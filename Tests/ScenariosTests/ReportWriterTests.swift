@@ -103,7 +103,7 @@ import FoundationXML
         var queued = Fixtures.cell(id: 1, pool: 8, mode: "queued", base: 5, rate: 19.5)
         // Its dispatch max (0.2 ms) exceeds 10 % of a 1 ms maximum: a stall, nothing else.
         queued.0.engine = queued.0.engine?.judged(operationP50Ms: 1, operationMaxMs: 1)
-        #expect(queued.0.latenciesAreUpperBounds)
+        #expect(queued.0.trust == .upperBounds)
         let (report, histograms) = Fixtures.report(cells: [sync, queued], selection: SelectionRule(ceilingMs: 250))
         let best = try #require(report.best)
         #expect(best.label == "poolSize=8 mode=queued")

@@ -31,14 +31,24 @@ public struct EngineHealth: Codable, Sendable, Equatable {
     /// The dispatch-delay p99 above which the run is not trustworthy: max(1 ms, 10 % of p50).
     public var dispatchLimitMs: Double = Self.minimumDispatchLimitMs
 
-    /// Whether the only checks that failed are the dispatch-delay ones: the generator started
-    /// some operations late, but dropped none, queued none inside its HTTP client and had CPU to
-    /// spare. Latency counts from each arrival's scheduled start, so a late start only adds to
-    /// the latency measured: every percentile of such a run is an upper bound of the server's.
-    /// (Dropped arrivals and client-side queueing lower the load the server saw, and a saturated
-    /// generator may not offer the load at all: those runs stay untrustworthy, with no bound.)
-    public var latenciesAreUpperBounds: Bool {
-        !trustworthy && dropped == 0 && connectionQueued == 0 && cpuUtilisation <= Self.cpuLimit
+    /// What a run's latencies are worth, from the checks that failed.
+    public enum Trust: Sendable, Equatable {
+        /// Every check passed.
+        case trustworthy
+        /// Only the dispatch-delay checks failed: the generator started some operations late,
+        /// but dropped none, queued none inside its HTTP client and had CPU to spare. Latency
+        /// counts from each arrival's scheduled start, so a late start only adds to the latency
+        /// measured: every percentile is an upper bound of the server's, at most the largest
+        /// dispatch delay above it.
+        case upperBounds
+        /// Arrivals dropped or queued in the client (the server saw less load than offered), or
+        /// a saturated generator (it may not have offered the load at all): no bound holds.
+        case untrustworthy
+    }
+
+    public var trust: Trust {
+        if trustworthy { return .trustworthy }
+        return dropped == 0 && connectionQueued == 0 && cpuUtilisation <= Self.cpuLimit ? .upperBounds : .untrustworthy
     }
 
     public static let minimumDispatchLimitMs = 1.0

@@ -12,7 +12,7 @@ public struct GateEvaluator: Sendable {
         public var unit: String
         public var passed: Bool
         /// Whether the verdict stands although the cell's latencies are only upper bounds
-        /// (``EngineHealth/latenciesAreUpperBounds``): the server's own latency lies between the
+        /// (``EngineHealth/Trust/upperBounds``): the server's own latency lies between the
         /// measured one less the engine's largest dispatch delay and the measured one, and the
         /// threshold gives the same verdict across that whole range. Always true for
         /// trustworthy cells and for figures that are not latencies.
@@ -55,7 +55,7 @@ public struct GateEvaluator: Sendable {
                     unit: unit,
                     passed: passed
                 )
-                if cell.latenciesAreUpperBounds, threshold.isLatency, let measured {
+                if cell.trust == .upperBounds, threshold.isLatency, let measured {
                     let lowest = max(0, measured - (cell.engine?.dispatchDelayMaxMs ?? 0))
                     row.decided = threshold.holds(lowest) == threshold.holds(measured)
                 }
@@ -129,9 +129,9 @@ public struct GateEvaluator: Sendable {
     /// that is not trustworthy, unless its latencies are upper bounds and each of its rows is
     /// decided despite them.
     public static func inconclusiveReason(rows: [Row], cells: [CellReport]) -> String? {
-        for cell in cells where cell.failure == nil && !cell.trustworthy {
+        for cell in cells where cell.failure == nil && cell.trust != .trustworthy {
             let reasons = (cell.engine?.reasons ?? []).joined(separator: "; ")
-            guard cell.latenciesAreUpperBounds else {
+            guard cell.trust == .upperBounds else {
                 return "\(cell.displayName): " + (reasons.isEmpty ? "no load-engine data" : reasons)
             }
             let name = ReportCharts.cellName(cell)

@@ -1,7 +1,7 @@
 /// How the summary picks the best configuration: the highest achieved throughput among cells
 /// whose `percentile` of `operation` is under `ceilingMs` (and whose error rate is under
 /// `maxErrorRate`), ties (within 5%) broken by fewer resources (smaller pool / worker numbers).
-/// A cell whose only flaw is late starts (``EngineHealth/latenciesAreUpperBounds``) competes
+/// A cell whose only flaw is late starts (``EngineHealth/Trust/upperBounds``) competes
 /// like a trustworthy one: its latency is an upper bound, so being under the ceiling is proven.
 /// Other untrustworthy measurements are considered only when no usable one qualifies.
 public struct SelectionRule: Codable, Sendable, Equatable {
@@ -73,7 +73,7 @@ public struct BestChoice: Codable, Sendable {
                     latency: worst,
                     resources: resources(group[0]),
                     trusted: group.allSatisfy(\.trustworthy),
-                    usable: group.allSatisfy { $0.trustworthy || $0.latenciesAreUpperBounds }
+                    usable: group.allSatisfy { $0.trust != .untrustworthy }
                 )
             )
         }

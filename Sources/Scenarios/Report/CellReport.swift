@@ -125,8 +125,8 @@ public struct CellReport: Codable, Sendable {
     }
 
     public var trustworthy: Bool { engine?.trustworthy ?? false }
-    /// See ``EngineHealth/latenciesAreUpperBounds``.
-    public var latenciesAreUpperBounds: Bool { engine?.latenciesAreUpperBounds ?? false }
+    /// See ``EngineHealth/Trust``; a cell without engine figures is untrustworthy.
+    public var trust: EngineHealth.Trust { engine?.trust ?? .untrustworthy }
 
     /// The server pool-size axis the knee and the pool charts are drawn over: `db.primary.poolSize`
     /// when the cell has it, else another `…poolSize` axis — never the pooler's own

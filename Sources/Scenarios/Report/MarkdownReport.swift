@@ -2,6 +2,15 @@ import Foundation
 
 /// `report.md`: the summary first (best configuration and why, trust warnings), then tables.
 enum MarkdownReport {
+    /// The cell table's "trustworthy" column.
+    static func trustColumn(_ trust: EngineHealth.Trust) -> String {
+        switch trust {
+        case .trustworthy: "yes"
+        case .upperBounds: "upper bound"
+        case .untrustworthy: "**no**"
+        }
+    }
+
     static func render(_ report: Report, charts: [String]) -> String {
         var lines: [String] = []
         lines.append("# \(report.name) — \(report.scenario)")
@@ -37,8 +46,7 @@ enum MarkdownReport {
             lines.append(
                 "**Best configuration: `\(best.label)`** — \(best.reason); p\(formatNumber(report.selection.percentile)) \(formatMillis(best.latencyMs))."
             )
-            let picked = report.cells.filter { best.cellIDs.contains($0.id) }
-            if picked.contains(where: { !$0.trustworthy && !$0.latenciesAreUpperBounds }) {
+            if report.cells.contains(where: { best.cellIDs.contains($0.id) && $0.trust == .untrustworthy }) {
                 lines.append("")
                 lines.append("(Its measurement is not trustworthy — see below; rerun on a quieter machine before acting on it.)")
             }
@@ -57,7 +65,7 @@ enum MarkdownReport {
             lines += effects.map { "- " + $0 }
             lines.append("")
         }
-        let bounded = report.cells.filter { $0.failure == nil && $0.latenciesAreUpperBounds }
+        let bounded = report.cells.filter { $0.failure == nil && $0.trust == .upperBounds }
         if !bounded.isEmpty {
             lines.append(
                 "ⓘ **\(bounded.count) cell(s) report latencies that are upper bounds** — the load generator started some operations "
@@ -68,7 +76,7 @@ enum MarkdownReport {
             }
             lines.append("")
         }
-        let untrusted = report.cells.filter { $0.failure == nil && !$0.trustworthy && !$0.latenciesAreUpperBounds }
+        let untrusted = report.cells.filter { $0.failure == nil && $0.trust == .untrustworthy }
         if !untrusted.isEmpty {
             lines.append("⚠️ **\(untrusted.count) cell(s) are not trustworthy** — the load generator could not keep its schedule:")
             for cell in untrusted {
@@ -97,7 +105,7 @@ enum MarkdownReport {
                     + [stats?.p50Ms, stats?.p90Ms, stats?.p99Ms, stats?.p999Ms, stats?.maxMs].map { $0.map(formatMillis) ?? "—" }.joined(
                         separator: " | "
                     )
-                    + " | \(String(format: "%.2f%%", cell.errorRate * 100)) | \(cell.failure != nil ? "failed" : (cell.trustworthy ? "yes" : (cell.latenciesAreUpperBounds ? "upper bound" : "**no**"))) |"
+                    + " | \(String(format: "%.2f%%", cell.errorRate * 100)) | \(cell.failure != nil ? "failed" : trustColumn(cell.trust)) |"
             )
         }
         lines.append("")

@@ -12,9 +12,11 @@ public struct APIError: Error, Sendable {
     /// For 405: the methods the path serves (the `Allow` header).
     public var allow: [String]?
 
-    /// The headers its answer carries besides the body's: `Retry-After`, `Allow`.
+    /// The headers its answer carries besides the body's: `Retry-After`, `Allow`, and on 401
+    /// the scheme to authenticate with (`WWW-Authenticate: Bearer`, RFC 7235).
     public var headerFields: HTTPFields {
         var headers = HTTPFields()
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if let allow { headers[.allow] = allow.joined(separator: ", ") }
         return headers

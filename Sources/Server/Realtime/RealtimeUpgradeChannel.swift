@@ -149,7 +149,7 @@ struct RealtimeUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// A refused upgrade: the error's status, headers (`Retry-After` on 429 and 503) and the
+    /// A refused upgrade: the error's status, headers (``APIError/headerFields``) and the
     /// contract's JSON body, then the connection closes (the client asked for a WebSocket, not
     /// for more HTTP on this connection).
     static func answer(_ error: APIError, on http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger) async {
@@ -158,7 +158,6 @@ struct RealtimeUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
         headers[.connection] = "close"
         headers[.contentType] = "application/json"
         headers[.contentLength] = String(body.readableBytes)
-        if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         do {
             try await http.executeThenClose { _, outbound in
                 try await outbound.write(

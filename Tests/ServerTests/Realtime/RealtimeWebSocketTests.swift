@@ -72,6 +72,7 @@ import Testing
             let missing = try await RawHTTP.send(port: port, RawHTTP.upgrade("/ws"))
             #expect(missing.status == 401, "\(missing.text)")
             #expect(missing.text.contains(#""code":"unauthorized""#))
+            #expect(missing.text.lowercased().contains("\r\nwww-authenticate: bearer\r\n"), "\(missing.text)")
             let bad = try await RawHTTP.send(port: port, RawHTTP.upgrade("/ws?token=" + String(repeating: "x", count: 43)))
             #expect(bad.status == 401)
             let badHeader = try await RawHTTP.send(port: port, RawHTTP.upgrade("/ws", headers: ["Authorization: Bearer nope"]))

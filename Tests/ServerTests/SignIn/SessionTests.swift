@@ -13,7 +13,10 @@ import Testing
             #expect(try await exchange.call(.GET, "/api/requests", token: user.token).status == 200)  // now cached
             let logout = try await exchange.call(.POST, "/api/auth/logout", token: user.token)
             #expect(logout.status == 204)
-            #expect(try await exchange.call(.GET, "/api/requests", token: user.token).status == 401)
+            let revoked = try await exchange.call(.GET, "/api/requests", token: user.token)
+            #expect(revoked.status == 401)
+            // An HTTP 401 names the scheme, as the WebSocket upgrade's refusal does (RFC 7235).
+            #expect(revoked.header("WWW-Authenticate") == "Bearer")
             #expect(try await exchange.call(.POST, "/api/auth/logout", token: user.token).status == 401)
         }
     }

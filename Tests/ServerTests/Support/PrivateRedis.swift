@@ -8,7 +8,9 @@ import RedisClient
 enum PrivateRedis {
     static let signInLimits = "redis://127.0.0.1:56379/11"
     static let queues = ProcessInfo.processInfo.environment["EXCHANGE_QUEUE_TEST_REDIS_URL"] ?? "redis://127.0.0.1:56379/12"
-    static let sessions = "redis://127.0.0.1:56379/13"
+    /// Not 13 or 14: `scripts/fuzz-api`, `bench-http` and `kill9-test` (13) and `bench-queues` (14)
+    /// empty those.
+    static let sessions = "redis://127.0.0.1:56379/10"
 
     /// Empties the database at `url` and returns `url`.
     @discardableResult
